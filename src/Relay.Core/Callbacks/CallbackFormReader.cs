@@ -1,0 +1,144 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Unicode;
+
+namespace Relay.Callbacks;
+
+/// <summary>
+/// Reads a callback from the raw bytes of its form-urlencoded body. Only the ten known fields are
+/// decoded; any other field is skipped without being decoded, so thousands of them cost a scan and
+/// nothing more. Field names match without regard to case.
+/// </summary>
+public static class CallbackFormReader
+{
+    // Longest known name is 15 characters; fully percent-encoded that is 45 bytes.
+    private const int MaxKnownNameBytes = 48;
+    private const int StackValueBytes = 256;
+
+    public static CallbackReadResult Read(ReadOnlySpan<byte> body)
+    {
+        var values = new string?[CallbackFieldNames.Count];
+        var seen = new bool[CallbackFieldNames.Count];
+        var problem = CallbackProblem.None;
+        CallbackField? problemField = null;
+        Span<byte> name = stackalloc byte[MaxKnownNameBytes];
+
+        while (!body.IsEmpty)
+        {
+            int amp = body.IndexOf((byte)'&');
+            ReadOnlySpan<byte> pair = amp < 0 ? body : body[..amp];
+            body = amp < 0 ? default : body[(amp + 1)..];
+            if (pair.IsEmpty)
+            {
+                continue;
+            }
+
+            int eq = pair.IndexOf((byte)'=');
+            ReadOnlySpan<byte> rawName = eq < 0 ? pair : pair[..eq];
+            ReadOnlySpan<byte> rawValue = eq < 0 ? default : pair[(eq + 1)..];
+            if (rawName.Length > MaxKnownNameBytes)
+            {
+                continue;
+            }
+
+            int nameLength = FormUrlDecoder.Decode(rawName, name);
+            if (nameLength < 0)
+            {
+                Note(CallbackProblem.MalformedPercentEncoding, null);
+                continue;
+            }
+
+            if (!CallbackFieldNames.TryGet(name[..nameLength], out CallbackField field))
+            {
+                continue;
+            }
+
+            if (!TryDecodeValue(rawValue, out string? value, out CallbackProblem valueProblem))
+            {
+                Note(valueProblem, field);
+                continue;
+            }
+
+            int index = (int)field;
+            if (!seen[index])
+            {
+                seen[index] = true;
+                values[index] = value;
+            }
+            else if (!string.Equals(values[index], value, StringComparison.Ordinal))
+            {
+                Note(CallbackProblem.ConflictingField, field);
+            }
+        }
+
+        var callback = new MarketingCloudCallback(
+            values[(int)CallbackField.RequestId],
+            values[(int)CallbackField.ConversationId],
+            values[(int)CallbackField.OverallStatusCode],
+            values[(int)CallbackField.StatusCode],
+            values[(int)CallbackField.StatusMessage],
+            values[(int)CallbackField.ErrorCode],
+            values[(int)CallbackField.RequestType],
+            values[(int)CallbackField.ResultType],
+            values[(int)CallbackField.ResultDetailXml],
+            values[(int)CallbackField.SequenceCode]);
+
+        if (problem == CallbackProblem.None && callback.RequestId is null)
+        {
+            problem = CallbackProblem.MissingRequestId;
+        }
+
+        return new CallbackReadResult(callback, problem, problemField);
+
+        void Note(CallbackProblem found, CallbackField? field)
+        {
+            // The first problem is the one reported; later ones are usually its consequences.
+            if (problem == CallbackProblem.None)
+            {
+                problem = found;
+                problemField = field;
+            }
+        }
+    }
+
+    private static bool TryDecodeValue(ReadOnlySpan<byte> raw, out string? value, out CallbackProblem problem)
+    {
+        value = null;
+        problem = CallbackProblem.None;
+        if (raw.IsEmpty)
+        {
+            return true;
+        }
+
+        byte[]? rented = null;
+        Span<byte> buffer = raw.Length <= StackValueBytes
+            ? stackalloc byte[StackValueBytes]
+            : (rented = ArrayPool<byte>.Shared.Rent(raw.Length));
+        try
+        {
+            int length = FormUrlDecoder.Decode(raw, buffer);
+            if (length < 0)
+            {
+                problem = CallbackProblem.MalformedPercentEncoding;
+                return false;
+            }
+
+            ReadOnlySpan<byte> decoded = buffer[..length];
+            if (!Utf8.IsValid(decoded))
+            {
+                problem = CallbackProblem.NotUtf8;
+                return false;
+            }
+
+            value = length == 0 ? null : Encoding.UTF8.GetString(decoded);
+            return true;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+}

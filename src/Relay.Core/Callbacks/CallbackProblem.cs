@@ -1,0 +1,19 @@
+namespace Relay.Callbacks;
+
+/// <summary>Why a posted form is not a well-formed callback. Such a callback is still published, as invalid.</summary>
+public enum CallbackProblem
+{
+    None,
+
+    /// <summary>No RequestID, or an empty one.</summary>
+    MissingRequestId,
+
+    /// <summary>A field appears more than once with different values.</summary>
+    ConflictingField,
+
+    /// <summary>A '%' that is not followed by two hexadecimal digits.</summary>
+    MalformedPercentEncoding,
+
+    /// <summary>A decoded name or value is not UTF-8.</summary>
+    NotUtf8,
+}

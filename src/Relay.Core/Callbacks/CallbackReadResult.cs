@@ -1,0 +1,21 @@
+namespace Relay.Callbacks;
+
+/// <summary>
+/// What reading a posted form found: the callback (possibly partial), and the problem that makes it
+/// invalid, with the field it concerns when there is one.
+/// </summary>
+public sealed record CallbackReadResult(MarketingCloudCallback Callback, CallbackProblem Problem, CallbackField? ProblemField = null)
+{
+    public bool IsValid => Problem == CallbackProblem.None;
+
+    /// <summary>A sentence for the event's <c>invalidReason</c> and for logs; never carries field values.</summary>
+    public string? Describe() => Problem switch
+    {
+        CallbackProblem.None => null,
+        CallbackProblem.MissingRequestId => "the form has no RequestID",
+        CallbackProblem.ConflictingField => $"the field {CallbackFieldNames.NameOf(ProblemField!.Value)} appears more than once with different values",
+        CallbackProblem.MalformedPercentEncoding => "the form has a '%' that is not followed by two hexadecimal digits",
+        CallbackProblem.NotUtf8 => "the form has a name or value that is not UTF-8",
+        _ => Problem.ToString(),
+    };
+}

@@ -1,0 +1,53 @@
+using System.Text;
+
+namespace Relay.Callbacks;
+
+/// <summary>One element of ResultDetailXML, reduced to what the event carries: names without namespaces.</summary>
+public sealed class ResultElement(string name)
+{
+    private StringBuilder? _text;
+    private List<ResultElement>? _children;
+    private List<KeyValuePair<string, string>>? _attributes;
+
+    public string Name { get; } = name;
+
+    /// <summary>The local part of the element's <c>xsi:type</c>, e.g. <c>CreateResult</c> or <c>Subscriber</c>.</summary>
+    public string? XsiType { get; internal set; }
+
+    /// <summary>True when the element carries <c>xsi:nil="true"</c>.</summary>
+    public bool IsNil { get; internal set; }
+
+    public string? Text => _text?.ToString();
+
+    public IReadOnlyList<ResultElement> Children => (IReadOnlyList<ResultElement>?)_children ?? [];
+
+    public IReadOnlyList<KeyValuePair<string, string>> Attributes =>
+        (IReadOnlyList<KeyValuePair<string, string>>?)_attributes ?? [];
+
+    /// <summary>A leaf carries only text: it becomes a JSON string (or null), not an object.</summary>
+    public bool IsLeaf => _children is null && _attributes is null && XsiType is null;
+
+    internal void AddChild(ResultElement child) => (_children ??= []).Add(child);
+
+    internal void AddAttribute(string name, string value) => (_attributes ??= []).Add(new(name, value));
+
+    internal void AppendText(string text) => (_text ??= new StringBuilder()).Append(text);
+
+    internal bool HasChild(string name)
+    {
+        if (_children is null)
+        {
+            return false;
+        }
+
+        foreach (var child in _children)
+        {
+            if (child.Name == name)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,19 @@
+namespace Relay.Events;
+
+/// <summary>
+/// One callback, ready to publish: the encoded CloudEvent and what the transport and telemetry need
+/// to know about it without decoding it again.
+/// </summary>
+public sealed record CallbackEvent(
+    string Id,
+    string RoutingKey,
+    DateTimeOffset Time,
+    ReadOnlyMemory<byte> Body,
+    string? RequestId,
+    string? ConversationId,
+    string? Status,
+    bool IsInvalid)
+{
+    /// <summary>The content type of <see cref="Body"/>: a CloudEvent in structured JSON mode.</summary>
+    public const string ContentType = "application/cloudevents+json";
+}

@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Unicode;
+
+namespace Relay.Events;
+
+/// <summary>
+/// Writes the event's <c>data</c> in the documented order and shape: every field present (null when
+/// empty), <c>errorCode</c> and <c>sequenceCode</c> as numbers when they are integers, and for an
+/// invalid callback the reason and the raw body (as text when it is UTF-8, else base64).
+/// </summary>
+internal sealed class CallbackEventDataConverter : JsonConverter<CallbackEventData>
+{
+    public override CallbackEventData Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        throw new NotSupportedException("Relay writes callback events; consumers read them as JSON.");
+
+    public override void Write(Utf8JsonWriter writer, CallbackEventData value, JsonSerializerOptions options)
+    {
+        var callback = value.Callback;
+        writer.WriteStartObject();
+        writer.WriteString("requestId", callback.RequestId);
+        writer.WriteString("conversationId", callback.ConversationId);
+        writer.WriteString("overallStatusCode", callback.OverallStatusCode);
+        writer.WriteString("statusCode", callback.StatusCode);
+        writer.WriteString("statusMessage", callback.StatusMessage);
+        WriteIntegerOrString(writer, "errorCode", callback.ErrorCode);
+        writer.WriteString("requestType", callback.RequestType);
+        writer.WriteString("resultType", callback.ResultType);
+        WriteIntegerOrString(writer, "sequenceCode", callback.SequenceCode);
+
+        writer.WritePropertyName("results");
+        if (value.ResultDetail.Results is { } results)
+        {
+            writer.WriteStartArray();
+            foreach (var result in results)
+            {
+                ResultElementJsonWriter.WriteObject(writer, result);
+            }
+
+            writer.WriteEndArray();
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+
+        writer.WriteString("resultDetailXml", callback.ResultDetailXml);
+        if (value.ResultDetail.Error is { } error)
+        {
+            writer.WriteString("resultDetailError", error);
+        }
+
+        if (value.InvalidReason is { } reason)
+        {
+            writer.WriteString("invalidReason", reason);
+            var raw = value.RawBody.Span;
+            if (Utf8.IsValid(raw))
+            {
+                writer.WriteString("rawBody", raw);
+                writer.WriteString("rawBodyEncoding", "utf-8");
+            }
+            else
+            {
+                writer.WriteBase64String("rawBody", raw);
+                writer.WriteString("rawBodyEncoding", "base64");
+            }
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void WriteIntegerOrString(Utf8JsonWriter writer, string name, string? value)
+    {
+        if (long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long number))
+        {
+            writer.WriteNumber(name, number);
+        }
+        else
+        {
+            writer.WriteString(name, value);
+        }
+    }
+}

@@ -1,0 +1,145 @@
+using System.Text.Json;
+using Relay.Callbacks;
+
+namespace Relay.Events;
+
+/// <summary>
+/// Writes a result element as a JSON object: child elements by local name (repeated names become
+/// arrays, in document order), <c>xsi:type</c> as <c>@type</c>, other attributes as <c>@name</c>,
+/// text beside children as <c>#text</c>. A child with only text is a string; an empty or
+/// <c>xsi:nil</c> one is null. Values stay strings: the XML's types are not guessed.
+/// </summary>
+internal static class ResultElementJsonWriter
+{
+    // Up to this many children, grouping by name scans; past it, a dictionary keeps it linear.
+    private const int ScanGroupingLimit = 16;
+
+    public static void WriteObject(Utf8JsonWriter writer, ResultElement element)
+    {
+        writer.WriteStartObject();
+        if (element.XsiType is not null)
+        {
+            writer.WriteString("@type", element.XsiType);
+        }
+
+        foreach (var (name, value) in element.Attributes)
+        {
+            writer.WriteString("@" + name, value);
+        }
+
+        string? text = element.Text;
+        if (!string.IsNullOrWhiteSpace(text))
+        {
+            writer.WriteString("#text", text);
+        }
+
+        WriteChildren(writer, element.Children);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteValue(Utf8JsonWriter writer, ResultElement element)
+    {
+        if (!element.IsLeaf)
+        {
+            WriteObject(writer, element);
+        }
+        else if (element.IsNil || string.IsNullOrEmpty(element.Text))
+        {
+            writer.WriteNullValue();
+        }
+        else
+        {
+            writer.WriteStringValue(element.Text);
+        }
+    }
+
+    private static void WriteChildren(Utf8JsonWriter writer, IReadOnlyList<ResultElement> children)
+    {
+        if (children.Count > ScanGroupingLimit)
+        {
+            WriteGroups(writer, children);
+            return;
+        }
+
+        for (int i = 0; i < children.Count; i++)
+        {
+            string name = children[i].Name;
+            if (AppearsBefore(children, i, name))
+            {
+                continue;
+            }
+
+            int count = 1;
+            for (int j = i + 1; j < children.Count; j++)
+            {
+                count += children[j].Name == name ? 1 : 0;
+            }
+
+            writer.WritePropertyName(name);
+            if (count == 1)
+            {
+                WriteValue(writer, children[i]);
+                continue;
+            }
+
+            writer.WriteStartArray();
+            for (int j = i; j < children.Count; j++)
+            {
+                if (children[j].Name == name)
+                {
+                    WriteValue(writer, children[j]);
+                }
+            }
+
+            writer.WriteEndArray();
+        }
+    }
+
+    private static bool AppearsBefore(IReadOnlyList<ResultElement> children, int index, string name)
+    {
+        for (int i = 0; i < index; i++)
+        {
+            if (children[i].Name == name)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static void WriteGroups(Utf8JsonWriter writer, IReadOnlyList<ResultElement> children)
+    {
+        var groups = new Dictionary<string, List<ResultElement>>(StringComparer.Ordinal);
+        var order = new List<string>();
+        foreach (var child in children)
+        {
+            if (!groups.TryGetValue(child.Name, out var group))
+            {
+                groups[child.Name] = group = [];
+                order.Add(child.Name);
+            }
+
+            group.Add(child);
+        }
+
+        foreach (string name in order)
+        {
+            var group = groups[name];
+            writer.WritePropertyName(name);
+            if (group.Count == 1)
+            {
+                WriteValue(writer, group[0]);
+                continue;
+            }
+
+            writer.WriteStartArray();
+            foreach (var element in group)
+            {
+                WriteValue(writer, element);
+            }
+
+            writer.WriteEndArray();
+        }
+    }
+}

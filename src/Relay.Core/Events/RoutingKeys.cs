@@ -1,0 +1,63 @@
+namespace Relay.Events;
+
+/// <summary>
+/// Routing keys of published events: <c>callback.&lt;status&gt;</c>, where status is OverallStatusCode
+/// lower-cased with every run of characters other than a-z and 0-9 replaced by '-'.
+/// </summary>
+public static class RoutingKeys
+{
+    public const string Prefix = "callback.";
+    public const string Invalid = "callback.invalid";
+    public const string Unknown = "callback.unknown";
+
+    /// <summary>Statuses are opaque strings; a longer one is cut so the key stays well under AMQP's 255 bytes.</summary>
+    public const int MaxStatusLength = 64;
+
+    public static string ForStatus(string? overallStatusCode)
+    {
+        if (string.IsNullOrEmpty(overallStatusCode))
+        {
+            return Unknown;
+        }
+
+        Span<char> status = stackalloc char[MaxStatusLength];
+        int length = 0;
+        bool pendingDash = false;
+        foreach (char c in overallStatusCode)
+        {
+            char lower = c is >= 'A' and <= 'Z' ? (char)(c + 32) : c;
+            if (lower is (>= 'a' and <= 'z') or (>= '0' and <= '9'))
+            {
+                // Leading and trailing runs are dropped: " OK " is "ok", not "-ok-".
+                if (pendingDash && length > 0)
+                {
+                    if (length == MaxStatusLength)
+                    {
+                        break;
+                    }
+
+                    status[length++] = '-';
+                }
+
+                pendingDash = false;
+                if (length == MaxStatusLength)
+                {
+                    break;
+                }
+
+                status[length++] = lower;
+            }
+            else
+            {
+                pendingDash = true;
+            }
+        }
+
+        if (length > 0 && status[length - 1] == '-')
+        {
+            length--;
+        }
+
+        return length == 0 ? Unknown : string.Concat(Prefix, status[..length]);
+    }
+}
