@@ -1,0 +1,22 @@
+using System.Buffers;
+
+namespace Relay.Callbacks;
+
+/// <summary>A request body read whole into a pooled buffer; returned to the pool on dispose.</summary>
+internal sealed class BufferedBody(byte[] buffer, int length) : IDisposable
+{
+    private byte[]? _buffer = buffer;
+
+    public ReadOnlySpan<byte> Span => (_buffer ?? throw new ObjectDisposedException(nameof(BufferedBody))).AsSpan(0, length);
+
+    public int Length => length;
+
+    public void Dispose()
+    {
+        if (_buffer is { } returned)
+        {
+            _buffer = null;
+            ArrayPool<byte>.Shared.Return(returned);
+        }
+    }
+}

@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using Relay.Events;
+using Relay.Publishing;
+using Relay.Telemetry;
+using Attributes = Relay.Telemetry.RelayTelemetry.Attributes;
+
+namespace Relay.Callbacks;
+
+/// <summary>
+/// <c>POST {Relay:Callbacks:Path}</c>: reads one Marketing Cloud callback, turns it into a CloudEvent
+/// and answers 200 only once the broker has confirmed it. Marketing Cloud never retries, so anything
+/// that parses as a form is accepted: a callback that makes no sense is published as
+/// <c>callback.invalid</c> with its raw body rather than refused.
+/// </summary>
+internal sealed partial class CallbackEndpoint(
+    IOptions<CallbackOptions> options,
+    CallbackEventFactory eventFactory,
+    EventPublisher publisher,
+    RelayMetrics metrics,
+    TimeProvider time,
+    ILogger<CallbackEndpoint> logger)
+{
+    private const string FormMediaType = "application/x-www-form-urlencoded";
+    private readonly long _maxBodyBytes = options.Value.MaxBodyBytes;
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var response = context.Response;
+
+        if (!HttpMethods.IsPost(request.Method))
+        {
+            Refuse(context, StatusCodes.Status405MethodNotAllowed, CallbackOutcomes.MethodNotAllowed);
+            response.Headers.Allow = HttpMethods.Post;
+            return;
+        }
+
+        if (!IsForm(request.ContentType))
+        {
+            Refuse(context, StatusCodes.Status415UnsupportedMediaType, CallbackOutcomes.UnsupportedMediaType);
+            return;
+        }
+
+        if (request.ContentLength > _maxBodyBytes)
+        {
+            Refuse(context, StatusCodes.Status413PayloadTooLarge, CallbackOutcomes.BodyTooLarge);
+            return;
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeLimit)
+        {
+            sizeLimit.MaxRequestBodySize = _maxBodyBytes;
+        }
+
+        var receivedAt = time.GetUtcNow();
+        BufferedBody? body;
+        try
+        {
+            body = await RequestBodyReader.ReadAsync(request.BodyReader, request.ContentLength, _maxBodyBytes, context.RequestAborted);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            body = null;
+        }
+        catch (Exception ex) when (ex is BadHttpRequestException or OperationCanceledException or IOException)
+        {
+            // The client went away or was too slow (Kestrel's minimum data rate); nothing was accepted.
+            Refuse(context, StatusCodes.Status400BadRequest, CallbackOutcomes.BodyIncomplete);
+            return;
+        }
+
+        if (body is null)
+        {
+            Refuse(context, StatusCodes.Status413PayloadTooLarge, CallbackOutcomes.BodyTooLarge);
+            return;
+        }
+
+        using (body)
+        {
+            var read = CallbackFormReader.Read(body.Span);
+            var server = Activity.Current;
+            var callbackEvent = eventFactory.Create(read, body.Span, receivedAt,
+                server is { IdFormat: ActivityIdFormat.W3C } ? server.Id : null, server?.TraceStateString);
+            Tag(server, callbackEvent);
+
+            if (!read.IsValid)
+            {
+                Log.Invalid(logger, callbackEvent.Id, read.Describe()!, body.Length);
+            }
+
+            // Not tied to RequestAborted: once the body is in, the event goes to the broker even if the
+            // caller has stopped waiting for the answer.
+            var outcome = await publisher.PublishAsync(callbackEvent);
+            if (outcome != PublishOutcome.Confirmed)
+            {
+                Refuse(context, StatusCodes.Status503ServiceUnavailable, CallbackOutcomes.BrokerUnavailable);
+                return;
+            }
+
+            metrics.Callback(read.IsValid ? CallbackOutcomes.Accepted : CallbackOutcomes.AcceptedInvalid);
+            Log.Accepted(logger, callbackEvent.Id, callbackEvent.RoutingKey);
+            response.StatusCode = StatusCodes.Status200OK;
+        }
+    }
+
+    private static bool IsForm(string? contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
+        && mediaType.MediaType.Equals(FormMediaType, StringComparison.OrdinalIgnoreCase);
+
+    private static void Tag(Activity? server, CallbackEvent callbackEvent)
+    {
+        if (server is not { IsAllDataRequested: true })
+        {
+            return;
+        }
+
+        server.SetTag(Attributes.EventId, callbackEvent.Id);
+        server.SetTag(Attributes.RequestId, callbackEvent.RequestId);
+        server.SetTag(Attributes.ConversationId, callbackEvent.ConversationId);
+        server.SetTag(Attributes.OverallStatus, callbackEvent.Status);
+    }
+
+    private void Refuse(HttpContext context, int statusCode, string outcome)
+    {
+        metrics.Callback(outcome);
+        Log.Refused(logger, statusCode, outcome);
+        context.Response.StatusCode = statusCode;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Accepted callback as event {EventId} ({RoutingKey})")]
+        public static partial void Accepted(ILogger logger, string eventId, string routingKey);
+
+        [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Callback answered {StatusCode}: {Outcome}")]
+        public static partial void Refused(ILogger logger, int statusCode, string outcome);
+
+        [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Callback published as invalid, event {EventId}: {Reason} ({BodyBytes} bytes kept raw)")]
+        public static partial void Invalid(ILogger logger, string eventId, string reason, int bodyBytes);
+    }
+}

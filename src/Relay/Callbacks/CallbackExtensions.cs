@@ -1,0 +1,34 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Relay.Edge;
+using Relay.Events;
+
+namespace Relay.Callbacks;
+
+internal static class CallbackExtensions
+{
+    public static IServiceCollection AddRelayCallbacks(this IServiceCollection services)
+    {
+        services.AddOptions<CallbackOptions>()
+            .BindConfiguration(CallbackOptions.Section, binder => binder.ErrorOnUnknownConfiguration = true)
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CallbackOptions>, CallbackOptionsValidator>());
+        services.TryAddSingleton(provider =>
+            new CallbackEventFactory(provider.GetRequiredService<IOptions<CallbackOptions>>().Value.ToEventOptions()));
+        services.TryAddSingleton<CallbackEndpoint>();
+        return services;
+    }
+
+    /// <summary>
+    /// Maps the callback path for every method, so that a wrong method gets 405 here rather than falling
+    /// through to a proxied catch-all route.
+    /// </summary>
+    public static IEndpointConventionBuilder MapRelayCallbacks(this WebApplication app)
+    {
+        var endpoint = app.Services.GetRequiredService<CallbackEndpoint>();
+        string path = app.Services.GetRequiredService<IOptions<CallbackOptions>>().Value.Path;
+        return app.Map(path, endpoint.InvokeAsync)
+            .OnListener(RelayListener.Public)
+            .WithDisplayName("Marketing Cloud callback");
+    }
+}

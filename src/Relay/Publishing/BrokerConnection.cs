@@ -1,0 +1,172 @@
+using Microsoft.Extensions.Options;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace Relay.Publishing;
+
+/// <summary>
+/// Keeps one long-lived connection to the broker, with the topology declared and one publishing channel.
+/// Relay starts whether or not the broker is up; this loop connects, and when the connection or channel
+/// closes for any reason it starts over with a fresh connection after a backoff. The client's automatic
+/// recovery is off on purpose: a publish during its recovery can fail in ways that are hard to tell
+/// apart, and a recovery that never starts would leave Relay silently unready. Here every failure
+/// ends a session and the next one begins from scratch.
+/// </summary>
+internal sealed partial class BrokerConnection(IOptions<RabbitMqOptions> options, ILogger<BrokerConnection> logger)
+    : BackgroundService
+{
+    private static readonly TimeSpan FirstReconnectDelay = TimeSpan.FromMilliseconds(200);
+
+    private volatile BrokerSession? _session;
+    private volatile string? _blockedReason;
+
+    /// <summary>The live session, or null while (re)connecting.</summary>
+    public BrokerSession? Session => _session;
+
+    public BrokerState State => _session is null ? BrokerState.Connecting
+        : _blockedReason is null ? BrokerState.Connected
+        : BrokerState.Blocked;
+
+    public string? BlockedReason => _blockedReason;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        string address = BrokerAddress.Describe(settings.Uri);
+        var delay = FirstReconnectDelay;
+        int attempt = 0;
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            attempt++;
+            try
+            {
+                await RunSessionAsync(settings, address, stoppingToken);
+                delay = FirstReconnectDelay;
+                attempt = 0;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                Log.ConnectFailed(logger, address, attempt, ex.GetType().Name, ex.Message);
+            }
+
+            try
+            {
+                await Task.Delay(delay, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, settings.MaxReconnectDelay.Ticks));
+        }
+    }
+
+    private async Task RunSessionAsync(RabbitMqOptions settings, string address, CancellationToken stoppingToken)
+    {
+        var factory = new ConnectionFactory
+        {
+            Uri = new Uri(settings.Uri),
+            ClientProvidedName = $"relay@{Environment.MachineName}",
+            AutomaticRecoveryEnabled = false,
+            TopologyRecoveryEnabled = false,
+            RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
+            RequestedHeartbeat = TimeSpan.FromSeconds(15),
+        };
+
+        var closed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var connection = await factory.CreateConnectionAsync(stoppingToken);
+        try
+        {
+            connection.ConnectionShutdownAsync += (_, args) => Closed(closed, args);
+            connection.ConnectionBlockedAsync += OnBlockedAsync;
+            connection.ConnectionUnblockedAsync += OnUnblockedAsync;
+
+            await ExchangeTopology.DeclareAsync(connection, settings, stoppingToken);
+            var channel = await connection.CreateChannelAsync(
+                new CreateChannelOptions(
+                    publisherConfirmationsEnabled: true,
+                    publisherConfirmationTrackingEnabled: true,
+                    // No limiter: a limiter on a tracking channel stalled publishing under concurrency.
+                    outstandingPublisherConfirmationsRateLimiter: null),
+                stoppingToken);
+            channel.ChannelShutdownAsync += (_, args) => Closed(closed, args);
+
+            _blockedReason = null;
+            _session = new BrokerSession(connection, channel);
+            Log.Connected(logger, address, settings.Exchange, settings.UnroutedName);
+
+            string reason = await closed.Task.WaitAsync(stoppingToken);
+            Log.Lost(logger, address, reason);
+        }
+        finally
+        {
+            _session = null;
+            _blockedReason = null;
+            await CloseQuietlyAsync(connection);
+        }
+    }
+
+    private static Task Closed(TaskCompletionSource<string> closed, ShutdownEventArgs args)
+    {
+        closed.TrySetResult($"{args.Initiator} {args.ReplyCode} {args.ReplyText}");
+        return Task.CompletedTask;
+    }
+
+    private Task OnBlockedAsync(object sender, ConnectionBlockedEventArgs args)
+    {
+        _blockedReason = args.Reason;
+        Log.Blocked(logger, args.Reason);
+        return Task.CompletedTask;
+    }
+
+    private Task OnUnblockedAsync(object sender, AsyncEventArgs args)
+    {
+        _blockedReason = null;
+        Log.Unblocked(logger);
+        return Task.CompletedTask;
+    }
+
+    private async Task CloseQuietlyAsync(IConnection connection)
+    {
+        try
+        {
+            if (connection.IsOpen)
+            {
+                await connection.CloseAsync(TimeSpan.FromSeconds(2));
+            }
+
+            await connection.DisposeAsync();
+        }
+        catch (Exception ex)
+        {
+            Log.CloseFailed(logger, ex);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Connected to the broker at {Broker}; publishing to exchange '{Exchange}', unrouted events kept in '{Unrouted}'")]
+        public static partial void Connected(ILogger logger, string broker, string exchange, string unrouted);
+
+        [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Cannot connect to the broker at {Broker} (attempt {Attempt}): {ErrorType}: {ErrorMessage}")]
+        public static partial void ConnectFailed(ILogger logger, string broker, int attempt, string errorType, string errorMessage);
+
+        [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Lost the broker connection to {Broker}: {Reason}; reconnecting")]
+        public static partial void Lost(ILogger logger, string broker, string reason);
+
+        [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "The broker blocked publishing: {Reason}")]
+        public static partial void Blocked(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "The broker unblocked publishing")]
+        public static partial void Unblocked(ILogger logger);
+
+        [LoggerMessage(EventId = 3006, Level = LogLevel.Debug, Message = "Closing the broker connection failed")]
+        public static partial void CloseFailed(ILogger logger, Exception exception);
+    }
+}

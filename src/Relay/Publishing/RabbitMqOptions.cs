@@ -1,0 +1,27 @@
+namespace Relay.Publishing;
+
+/// <summary><c>Relay:RabbitMq</c>: where events are published.</summary>
+internal sealed class RabbitMqOptions
+{
+    public const string Section = "Relay:RabbitMq";
+
+    /// <summary>amqp:// or amqps:// URI of the broker, credentials and virtual host included.</summary>
+    public string Uri { get; set; } = "amqp://guest:guest@127.0.0.1:5672/";
+
+    /// <summary>The durable topic exchange events are published to; declared when missing.</summary>
+    public string Exchange { get; set; } = "marketing-cloud";
+
+    /// <summary>
+    /// The alternate exchange and durable queue that keep events no consumer queue is bound for.
+    /// Empty means <c>{Exchange}.unrouted</c>.
+    /// </summary>
+    public string UnroutedQueue { get; set; } = string.Empty;
+
+    /// <summary>How long a publish may wait for the broker's confirm before it counts as failed.</summary>
+    public TimeSpan ConfirmTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The longest pause between two attempts to (re)connect; attempts back off up to it.</summary>
+    public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    public string UnroutedName => string.IsNullOrWhiteSpace(UnroutedQueue) ? Exchange + ".unrouted" : UnroutedQueue;
+}

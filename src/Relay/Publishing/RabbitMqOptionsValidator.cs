@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Options;
+using Relay.Configuration;
+
+namespace Relay.Publishing;
+
+internal sealed class RabbitMqOptionsValidator : IValidateOptions<RabbitMqOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RabbitMqOptions options)
+    {
+        var errors = new ValidationErrors();
+        const string section = RabbitMqOptions.Section;
+
+        // The URI carries the broker password: errors describe it without echoing it.
+        if (!System.Uri.TryCreate(options.Uri, UriKind.Absolute, out var uri) || uri.Scheme is not ("amqp" or "amqps"))
+        {
+            errors.Add($"{section}:Uri", "must be an absolute amqp:// or amqps:// URI");
+        }
+
+        ValidateName(errors, $"{section}:Exchange", options.Exchange);
+        if (!string.IsNullOrWhiteSpace(options.UnroutedQueue))
+        {
+            ValidateName(errors, $"{section}:UnroutedQueue", options.UnroutedQueue);
+        }
+
+        if (options.ConfirmTimeout < TimeSpan.FromMilliseconds(50) || options.ConfirmTimeout > TimeSpan.FromMinutes(1))
+        {
+            errors.Add($"{section}:ConfirmTimeout", $"{options.ConfirmTimeout} is not between 00:00:00.05 and 00:01:00");
+        }
+
+        if (options.MaxReconnectDelay < TimeSpan.FromMilliseconds(100) || options.MaxReconnectDelay > TimeSpan.FromMinutes(5))
+        {
+            errors.Add($"{section}:MaxReconnectDelay", $"{options.MaxReconnectDelay} is not between 00:00:00.1 and 00:05:00");
+        }
+
+        return errors.ToResult();
+    }
+
+    private static void ValidateName(ValidationErrors errors, string key, string value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            errors.Add(key, "required");
+        }
+        else if (value.StartsWith("amq.", StringComparison.Ordinal))
+        {
+            errors.Add(key, $"'{value}' is in the broker's reserved 'amq.' namespace");
+        }
+        else if (System.Text.Encoding.UTF8.GetByteCount(value) > 255)
+        {
+            errors.Add(key, "longer than AMQP's 255 bytes");
+        }
+    }
+}

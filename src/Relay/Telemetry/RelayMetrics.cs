@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Relay.Telemetry;
+
+/// <summary>Relay's own instruments. Names and tags are listed in the README's operations section.</summary>
+internal sealed class RelayMetrics
+{
+    private readonly Counter<long> _callbacks;
+    private readonly Counter<long> _edgeDecisions;
+    private readonly Histogram<double> _publishDuration;
+
+    public RelayMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(RelayTelemetry.MeterName);
+        _callbacks = meter.CreateCounter<long>(
+            "relay.callbacks", unit: "{callback}",
+            description: "Callback requests answered, by outcome.");
+        _edgeDecisions = meter.CreateCounter<long>(
+            "relay.edge.decisions", unit: "{request}",
+            description: "Allowlist decisions on the Public listener.");
+        _publishDuration = meter.CreateHistogram(
+            "relay.publish.duration", unit: "s",
+            description: "Time from publishing an event to the broker's confirm (or failure).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+    }
+
+    public void Callback(string outcome)
+    {
+        if (_callbacks.Enabled)
+        {
+            _callbacks.Add(1, new KeyValuePair<string, object?>(RelayTelemetry.Attributes.CallbackOutcome, outcome));
+        }
+    }
+
+    public void EdgeDecision(bool allowed)
+    {
+        if (_edgeDecisions.Enabled)
+        {
+            _edgeDecisions.Add(1, new KeyValuePair<string, object?>(RelayTelemetry.Attributes.EdgeDecision, allowed ? "allowed" : "refused"));
+        }
+    }
+
+    public void PublishDuration(TimeSpan duration, string outcome)
+    {
+        if (_publishDuration.Enabled)
+        {
+            var tags = new TagList { { RelayTelemetry.Attributes.PublishOutcome, outcome } };
+            _publishDuration.Record(duration.TotalSeconds, tags);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using System.Diagnostics;
+
+namespace Relay.Telemetry;
+
+/// <summary>
+/// Relay's telemetry names, in one place. Spans and attributes follow the OpenTelemetry semantic
+/// conventions for messaging (RabbitMQ) and HTTP at version <see cref="SemanticConventionsVersion"/>.
+/// </summary>
+internal static class RelayTelemetry
+{
+    public const string SemanticConventionsVersion = "1.36.0";
+
+    public const string ActivitySourceName = "Relay";
+    public const string MeterName = "Relay";
+
+    /// <summary>The RabbitMQ.Client's own spans (publisher and subscriber).</summary>
+    public const string RabbitMqClientSources = "RabbitMQ.Client.*";
+
+    public static readonly ActivitySource ActivitySource = new(ActivitySourceName, typeof(RelayTelemetry).Assembly.GetName().Version?.ToString());
+
+    internal static class Attributes
+    {
+        public const string MessagingSystem = "messaging.system";
+        public const string MessagingOperationType = "messaging.operation.type";
+        public const string MessagingOperationName = "messaging.operation.name";
+        public const string MessagingDestinationName = "messaging.destination.name";
+        public const string MessagingMessageId = "messaging.message.id";
+        public const string MessagingMessageBodySize = "messaging.message.body.size";
+        public const string RabbitMqRoutingKey = "messaging.rabbitmq.destination.routing_key";
+        public const string ErrorType = "error.type";
+
+        public const string RequestId = "marketing_cloud.request_id";
+        public const string ConversationId = "marketing_cloud.conversation_id";
+        public const string OverallStatus = "marketing_cloud.overall_status_code";
+        public const string CallbackOutcome = "relay.callback.outcome";
+        public const string EdgeDecision = "relay.edge.decision";
+        public const string PublishOutcome = "relay.publish.outcome";
+        public const string EventId = "relay.event.id";
+    }
+}

@@ -1,0 +1,39 @@
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Relay.Edge;
+
+namespace Relay.Telemetry;
+
+internal static class TelemetryExtensions
+{
+    /// <summary>
+    /// OpenTelemetry configured by the standard <c>OTEL_*</c> variables: server spans of the Public listener,
+    /// Relay's publish spans and the RabbitMQ client's, Relay's, ASP.NET Core's and the runtime's metrics.
+    /// The OTLP exporter is on when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
+    /// </summary>
+    public static WebApplicationBuilder AddRelayTelemetry(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton<RelayMetrics>();
+
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(builder.Configuration["OTEL_SERVICE_NAME"] ?? "relay"))
+            .WithTracing(tracing => tracing
+                .AddSource(RelayTelemetry.ActivitySourceName, RelayTelemetry.RabbitMqClientSources)
+                .AddAspNetCoreInstrumentation(aspNetCore =>
+                    aspNetCore.Filter = context => context.GetListener() == RelayListener.Public))
+            .WithMetrics(metrics => metrics
+                .AddMeter(RelayTelemetry.MeterName)
+                .AddAspNetCoreInstrumentation()
+                .AddRuntimeInstrumentation());
+
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            telemetry.UseOtlpExporter();
+        }
+
+        return builder;
+    }
+}
