@@ -1,0 +1,30 @@
+namespace Relay.Samples.Consumer;
+
+/// <summary>Command-line options: <c>--uri</c>, <c>--exchange</c>, <c>--queue</c>, <c>--binding</c>, <c>--count</c>.</summary>
+internal sealed record ConsumerOptions(string Uri, string Exchange, string Queue, string Binding, int Count)
+{
+    public static ConsumerOptions Parse(string[] args)
+    {
+        var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["uri"] = Environment.GetEnvironmentVariable("RELAY_RABBITMQ_URI") ?? "amqp://guest:guest@127.0.0.1:5672/",
+            ["exchange"] = "marketing-cloud",
+            ["queue"] = "sample-consumer",
+            ["binding"] = "callback.#",
+            ["count"] = "0",
+        };
+
+        for (int i = 0; i + 1 < args.Length; i += 2)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal) || !values.ContainsKey(args[i][2..]))
+            {
+                throw new ArgumentException($"unknown option '{args[i]}'; use --uri, --exchange, --queue, --binding, --count");
+            }
+
+            values[args[i][2..]] = args[i + 1];
+        }
+
+        return new ConsumerOptions(values["uri"], values["exchange"], values["queue"], values["binding"],
+            int.Parse(values["count"], System.Globalization.CultureInfo.InvariantCulture));
+    }
+}
