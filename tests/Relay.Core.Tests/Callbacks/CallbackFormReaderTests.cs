@@ -1,0 +1,113 @@
+using System.Text;
+using Relay.Callbacks;
+
+namespace Relay.Callbacks;
+
+public sealed class CallbackFormReaderTests
+{
+    private static CallbackReadResult Read(string body) => CallbackFormReader.Read(Encoding.UTF8.GetBytes(body));
+
+    [Fact]
+    public void Read_AllTenFields_FillsEveryField()
+    {
+        var result = Read("RequestID=r1&ConversationID=c1&OverallStatusCode=OK&StatusCode=OK&StatusMessage=m&ErrorCode=7"
+            + "&RequestType=Asynchronous&ResultType=Asynchronous&ResultDetailXML=%3Cx%2F%3E&SequenceCode=2");
+
+        Assert.True(result.IsValid);
+        Assert.Equal(
+            new MarketingCloudCallback("r1", "c1", "OK", "OK", "m", "7", "Asynchronous", "Asynchronous", "<x/>", "2"),
+            result.Callback);
+    }
+
+    [Theory]
+    [InlineData("RequestID=a+b", "a b")]
+    [InlineData("RequestID=a%2Bb", "a+b")]
+    [InlineData("RequestID=100%25", "100%")]
+    [InlineData("RequestID=%C3%A9t%C3%A9+%E2%9C%93", "été ✓")]
+    [InlineData("RequestID=caf%c3%a9", "café")]
+    [InlineData("requestid=lower", "lower")]
+    [InlineData("REQUESTID=upper", "upper")]
+    [InlineData("Request%49D=encoded-name", "encoded-name")]
+    [InlineData("&&RequestID=x&&", "x")]
+    [InlineData("RequestID=a=b", "a=b")]
+    public void Read_Encodings_DecodeStrictly(string body, string expected)
+    {
+        var result = Read(body);
+
+        Assert.True(result.IsValid);
+        Assert.Equal(expected, result.Callback.RequestId);
+    }
+
+    [Fact]
+    public void Read_EmptyFields_AreNull()
+    {
+        var result = Read("RequestID=r&ConversationID=&StatusMessage&ErrorCode=");
+
+        Assert.Null(result.Callback.ConversationId);
+        Assert.Null(result.Callback.StatusMessage);
+        Assert.Null(result.Callback.ErrorCode);
+    }
+
+    [Theory]
+    [InlineData("", CallbackProblem.MissingRequestId)]
+    [InlineData("OverallStatusCode=OK", CallbackProblem.MissingRequestId)]
+    [InlineData("RequestID=", CallbackProblem.MissingRequestId)]
+    [InlineData("RequestID=a&RequestID=b", CallbackProblem.ConflictingField)]
+    [InlineData("RequestID=a%2", CallbackProblem.MalformedPercentEncoding)]
+    [InlineData("RequestID=a%zz", CallbackProblem.MalformedPercentEncoding)]
+    [InlineData("RequestID=%C3%28", CallbackProblem.NotUtf8)]
+    [InlineData("RequestID=%FF", CallbackProblem.NotUtf8)]
+    [InlineData("Request%G1D=x", CallbackProblem.MalformedPercentEncoding)]
+    public void Read_Nonsense_ReportsTheProblem(string body, CallbackProblem expected)
+    {
+        var result = Read(body);
+
+        Assert.False(result.IsValid);
+        Assert.Equal(expected, result.Problem);
+        Assert.NotNull(result.Describe());
+    }
+
+    [Fact]
+    public void Read_DuplicatedFieldWithSameValue_IsValid()
+    {
+        var result = Read("RequestID=a&RequestID=a");
+
+        Assert.True(result.IsValid);
+        Assert.Equal("a", result.Callback.RequestId);
+    }
+
+    [Fact]
+    public void Read_ConflictingField_NamesTheFieldButNotItsValues()
+    {
+        var result = Read("RequestID=a&StatusCode=secret1&StatusCode=secret2");
+
+        Assert.Equal(CallbackField.StatusCode, result.ProblemField);
+        Assert.Contains("StatusCode", result.Describe(), StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", result.Describe(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_ThousandsOfUnknownFields_AreSkipped()
+    {
+        var body = new StringBuilder("RequestID=r");
+        for (int i = 0; i < 20_000; i++)
+        {
+            body.Append("&f").Append(i).Append("=%ZZ");
+        }
+
+        var result = Read(body.ToString());
+
+        Assert.True(result.IsValid);
+        Assert.Equal("r", result.Callback.RequestId);
+    }
+
+    [Fact]
+    public void Read_LargeValue_IsDecodedWhole()
+    {
+        string xml = new('x', 1_000_000);
+
+        var result = Read("RequestID=r&ResultDetailXML=" + xml);
+
+        Assert.Equal(xml, result.Callback.ResultDetailXml);
+    }
+}

@@ -1,0 +1,148 @@
+using Relay.Callbacks;
+
+namespace Relay.Callbacks;
+
+public sealed class ResultDetailXmlParserTests
+{
+    private const string Namespaces =
+        "xmlns=\"http://exacttarget.com/wsdl/partnerAPI\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"";
+
+    private static ResultDetail Parse(string? xml) => ResultDetailXmlParser.Parse(xml, ResultDetailXmlLimits.Default);
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("   ")]
+    public void Parse_NoXml_HasNeitherResultsNorError(string? xml)
+    {
+        var detail = Parse(xml);
+
+        Assert.Null(detail.Results);
+        Assert.Null(detail.Error);
+    }
+
+    [Fact]
+    public void Parse_NamespacedResultsWithXsiTypes_FindsEachResult()
+    {
+        var detail = Parse($"""
+            <CreateResponse {Namespaces}>
+              <Results xsi:type="CreateResult"><StatusCode>OK</StatusCode><OrdinalID>0</OrdinalID>
+                <Object xsi:type="Subscriber"><EmailAddress>a@example.com</EmailAddress></Object></Results>
+              <Results xsi:type="UpdateResult"><StatusCode>Error</StatusCode><OrdinalID>1</OrdinalID><ErrorCode>12000</ErrorCode></Results>
+            </CreateResponse>
+            """);
+
+        Assert.Null(detail.Error);
+        Assert.Collection(detail.Results!,
+            first => Assert.Equal("CreateResult", first.XsiType),
+            second => Assert.Equal("UpdateResult", second.XsiType));
+    }
+
+    [Fact]
+    public void Parse_PrefixedNamespaces_UseLocalNames()
+    {
+        var detail = Parse("""
+            <p:Results xmlns:p="http://exacttarget.com/wsdl/partnerAPI" xmlns:i="http://www.w3.org/2001/XMLSchema-instance">
+              <p:Result i:type="p:CreateResult"><p:StatusCode>OK</p:StatusCode></p:Result>
+            </p:Results>
+            """);
+
+        var result = Assert.Single(detail.Results!);
+        Assert.Equal("Result", result.Name);
+        Assert.Equal("CreateResult", result.XsiType);
+        Assert.Equal("StatusCode", Assert.Single(result.Children).Name);
+    }
+
+    [Fact]
+    public void Parse_FragmentOfSeveralRoots_ReadsThemAll()
+    {
+        var detail = Parse("<Result><StatusCode>OK</StatusCode></Result><Result><StatusCode>Error</StatusCode></Result>");
+
+        Assert.Equal(2, detail.Results!.Count);
+    }
+
+    [Fact]
+    public void Parse_NestedResults_KeepsOnlyTheOutermost()
+    {
+        var detail = Parse("<Results><Result><StatusCode>OK</StatusCode><CreateResults><Result><StatusCode>OK</StatusCode></Result></CreateResults></Result></Results>");
+
+        Assert.Single(detail.Results!);
+    }
+
+    [Fact]
+    public void Parse_NoStatusCodeAnywhere_TakesTheRootsChildren()
+    {
+        var detail = Parse("<Unknown><Item><A>1</A></Item><Item><A>2</A></Item></Unknown>");
+
+        Assert.Equal(2, detail.Results!.Count);
+    }
+
+    [Theory]
+    [InlineData("<Results><Result>")]
+    [InlineData("<Results></Result>")]
+    [InlineData("not xml at all <")]
+    [InlineData("<a b='1' b='2'/>")]
+    public void Parse_MalformedXml_ReportsErrorWithoutResults(string xml)
+    {
+        var detail = Parse(xml);
+
+        Assert.Null(detail.Results);
+        Assert.Contains("not well-formed", detail.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_ExternalEntity_IsRefused()
+    {
+        var detail = Parse("""
+            <?xml version="1.0"?>
+            <!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+            <Result><StatusCode>&xxe;</StatusCode></Result>
+            """);
+
+        Assert.Null(detail.Results);
+        Assert.Contains("DTD", detail.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_BillionLaughs_IsRefused()
+    {
+        var detail = Parse("""
+            <?xml version="1.0"?>
+            <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+            <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+            <Result><StatusCode>&lol3;</StatusCode></Result>
+            """);
+
+        Assert.Null(detail.Results);
+        Assert.Contains("DTD", detail.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_UndeclaredEntity_IsRefused()
+    {
+        var detail = Parse("<Result><StatusCode>&undeclared;</StatusCode></Result>");
+
+        Assert.Null(detail.Results);
+        Assert.NotNull(detail.Error);
+    }
+
+    [Fact]
+    public void Parse_DeeperThanTheLimit_ReportsDepth()
+    {
+        string xml = string.Concat(Enumerable.Repeat("<a>", 100)) + string.Concat(Enumerable.Repeat("</a>", 100));
+
+        var detail = ResultDetailXmlParser.Parse(xml, new ResultDetailXmlLimits(MaxCharacters: 1_000_000, MaxDepth: 64));
+
+        Assert.Null(detail.Results);
+        Assert.Contains("deeper", detail.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_LongerThanTheLimit_ReportsSize()
+    {
+        var detail = ResultDetailXmlParser.Parse("<Result><StatusCode>OK</StatusCode></Result>", new ResultDetailXmlLimits(MaxCharacters: 10, MaxDepth: 64));
+
+        Assert.Null(detail.Results);
+        Assert.Contains("limit of 10", detail.Error, StringComparison.Ordinal);
+    }
+}
