@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Options;
 using Relay.Callbacks;
 using Relay.Configuration;
 using Relay.Edge;
@@ -10,13 +11,33 @@ namespace Relay;
 
 internal static class Program
 {
-    public static Task Main(string[] args) => Build(args).RunAsync();
+    public static async Task<int> Main(string[] args)
+    {
+        WebApplication app;
+        try
+        {
+            app = Build(args);
+        }
+        catch (Exception ex) when (ex is OptionsValidationException or AggregateException or InvalidOperationException)
+        {
+            await Console.Error.WriteLineAsync("Relay cannot start; fix its configuration:");
+            foreach (string failure in StartupValidationExtensions.Failures(ex))
+            {
+                await Console.Error.WriteLineAsync("  - " + failure);
+            }
+
+            return 2;
+        }
+
+        await app.RunAsync();
+        return 0;
+    }
 
     /// <summary>Composes Relay. Tests call it with their own arguments and a hook for test-only services.</summary>
     internal static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
-        builder.Configuration.AddRelayConfiguration(args);
+        builder.AddRelayConfiguration(args);
         builder.WebHost.UseRelayListeners();
         builder.AddRelayTelemetry();
         builder.Services.AddRelayEdge();
@@ -28,6 +49,7 @@ internal static class Program
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.ValidateRelayConfiguration();
         app.UseRelayEdge();
         app.MapRelayHealth();
         app.MapRelayCallbacks();

@@ -10,7 +10,7 @@ internal static class CallbackExtensions
     public static IServiceCollection AddRelayCallbacks(this IServiceCollection services)
     {
         services.AddOptions<CallbackOptions>()
-            .BindConfiguration(CallbackOptions.Section, binder => binder.ErrorOnUnknownConfiguration = true)
+            .BindConfiguration(CallbackOptions.Section)
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CallbackOptions>, CallbackOptionsValidator>());
         services.TryAddSingleton(provider =>

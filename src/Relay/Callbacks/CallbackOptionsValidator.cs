@@ -3,13 +3,14 @@ using Relay.Configuration;
 
 namespace Relay.Callbacks;
 
-internal sealed class CallbackOptionsValidator : IValidateOptions<CallbackOptions>
+internal sealed class CallbackOptionsValidator(IConfiguration configuration) : IValidateOptions<CallbackOptions>
 {
     private const long MaxBodyCeiling = 1L << 30;
 
     public ValidateOptionsResult Validate(string? name, CallbackOptions options)
     {
         var errors = new ValidationErrors();
+        errors.AddUnknownKeys(configuration, CallbackOptions.Section, typeof(CallbackOptions));
         const string section = CallbackOptions.Section;
 
         string path = options.Path ?? string.Empty;

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
 namespace Relay.Configuration;
 
 internal static class RelayConfigurationExtensions
@@ -7,13 +10,17 @@ internal static class RelayConfigurationExtensions
 
     /// <summary>
     /// Adds <c>config/relay.json</c> under the environment variables and the command line, so that either
-    /// overrides any key of the file (<c>Relay__RabbitMq__Uri</c>, <c>--Relay:RabbitMq:Uri=...</c>).
+    /// overrides any key of the file (<c>Relay__RabbitMq__Uri</c>, <c>--Relay:RabbitMq:Uri=...</c>), and
+    /// refuses to start on a section under <c>Relay</c> that nothing reads.
     /// </summary>
-    public static ConfigurationManager AddRelayConfiguration(this ConfigurationManager configuration, string[] args)
+    public static WebApplicationBuilder AddRelayConfiguration(this WebApplicationBuilder builder, string[] args)
     {
-        configuration.AddJsonFile(DefaultFile, optional: true, reloadOnChange: true);
-        configuration.AddEnvironmentVariables();
-        configuration.AddCommandLine(args);
-        return configuration;
+        builder.Configuration.AddJsonFile(DefaultFile, optional: true, reloadOnChange: true);
+        builder.Configuration.AddEnvironmentVariables();
+        builder.Configuration.AddCommandLine(args);
+
+        builder.Services.AddOptions<RelaySectionOptions>().ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RelaySectionOptions>, RelaySectionOptionsValidator>());
+        return builder;
     }
 }

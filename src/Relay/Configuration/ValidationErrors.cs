@@ -1,3 +1,4 @@
+using System.Reflection;
 using Microsoft.Extensions.Options;
 
 namespace Relay.Configuration;
@@ -8,6 +9,30 @@ internal sealed class ValidationErrors
     private readonly List<string> _errors = [];
 
     public void Add(string key, string problem) => _errors.Add($"{key}: {problem}");
+
+    /// <summary>
+    /// Reports keys of <paramref name="section"/> that no property of <paramref name="optionsType"/> binds:
+    /// a misspelt key would otherwise be ignored silently and its default used.
+    /// </summary>
+    public void AddUnknownKeys(IConfiguration configuration, string section, Type optionsType)
+    {
+        var known = optionsType.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(property => property.CanWrite)
+            .Select(property => property.Name)
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        AddUnknownKeys(configuration, section, known);
+    }
+
+    public void AddUnknownKeys(IConfiguration configuration, string section, IReadOnlySet<string> known)
+    {
+        foreach (var child in configuration.GetSection(section).GetChildren())
+        {
+            if (!known.Contains(child.Key))
+            {
+                Add($"{section}:{child.Key}", $"unknown key; known keys are {string.Join(", ", known.Order(StringComparer.Ordinal))}");
+            }
+        }
+    }
 
     public ValidateOptionsResult ToResult() =>
         _errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(_errors);

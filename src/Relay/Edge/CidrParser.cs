@@ -24,12 +24,20 @@ internal static class CidrParser
             return false;
         }
 
-        if (IPNetwork.TryParse(text, out network))
+        if (!IPNetwork.TryParse(text, out network))
         {
-            return true;
+            problem = $"'{text}' is not a valid CIDR network (an address, '/', a prefix length)";
+            return false;
         }
 
-        problem = $"'{text}' is not a valid CIDR network (an address, '/', a prefix length; no bits set past the prefix)";
-        return false;
+        // The framework masks host bits away silently; in an allowlist they are more likely a typo that
+        // widens access (10.0.0.1/8 for 10.0.0.1/32) than a deliberate network, so they are refused.
+        if (!IPAddress.Parse(text[..text.IndexOf('/', StringComparison.Ordinal)]).Equals(network.BaseAddress))
+        {
+            problem = $"'{text}' has bits set past its prefix; write {network} for the network, or the address alone for one host";
+            return false;
+        }
+
+        return true;
     }
 }

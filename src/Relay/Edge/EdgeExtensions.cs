@@ -11,7 +11,7 @@ internal static class EdgeExtensions
         services.AddRelayListeners();
 
         services.AddOptions<AllowlistOptions>()
-            .BindConfiguration(AllowlistOptions.Section, binder => binder.ErrorOnUnknownConfiguration = true)
+            .BindConfiguration(AllowlistOptions.Section)
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AllowlistOptions>, AllowlistOptionsValidator>());
         services.TryAddSingleton(provider => AllowlistLoader.Load(
@@ -20,7 +20,7 @@ internal static class EdgeExtensions
             errors: []));
 
         services.AddOptions<TrustedProxiesOptions>()
-            .BindConfiguration(TrustedProxiesOptions.Section, binder => binder.ErrorOnUnknownConfiguration = true)
+            .BindConfiguration(TrustedProxiesOptions.Section)
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TrustedProxiesOptions>, TrustedProxiesOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<ForwardedHeadersOptions>, ForwardedHeadersSetup>());
@@ -31,10 +31,23 @@ internal static class EdgeExtensions
     /// The edge policy of the Public listener, ahead of routing so that it covers the callback endpoint,
     /// proxied routes and unknown paths alike: client address, then allowlist.
     /// </summary>
-    public static IApplicationBuilder UseRelayEdge(this IApplicationBuilder app) =>
-        app.UseWhen(
+    public static IApplicationBuilder UseRelayEdge(this IApplicationBuilder app)
+    {
+        var trusted = app.ApplicationServices.GetRequiredService<IOptions<TrustedProxiesOptions>>().Value;
+        bool anyProxy = trusted.KnownProxies.Count > 0 || trusted.KnownNetworks.Count > 0;
+        return app.UseWhen(
             context => context.GetListener() == RelayListener.Public,
-            edge => edge
-                .UseForwardedHeaders()
-                .UseMiddleware<AllowlistMiddleware>());
+            edge =>
+            {
+                // With no known proxy, ASP.NET Core's forwarded-headers middleware skips its peer check and
+                // believes every caller's X-Forwarded-For. No proxy configured must mean "believe no one",
+                // so the middleware is only there when there is someone to believe.
+                if (anyProxy)
+                {
+                    edge.UseForwardedHeaders();
+                }
+
+                edge.UseMiddleware<AllowlistMiddleware>();
+            });
+    }
 }

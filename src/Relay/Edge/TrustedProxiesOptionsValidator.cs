@@ -3,11 +3,12 @@ using Relay.Configuration;
 
 namespace Relay.Edge;
 
-internal sealed class TrustedProxiesOptionsValidator : IValidateOptions<TrustedProxiesOptions>
+internal sealed class TrustedProxiesOptionsValidator(IConfiguration configuration) : IValidateOptions<TrustedProxiesOptions>
 {
     public ValidateOptionsResult Validate(string? name, TrustedProxiesOptions options)
     {
         var errors = new ValidationErrors();
+        errors.AddUnknownKeys(configuration, TrustedProxiesOptions.Section, typeof(TrustedProxiesOptions));
         for (int i = 0; i < options.KnownProxies.Count; i++)
         {
             if (!System.Net.IPAddress.TryParse(options.KnownProxies[i].Trim(), out _))

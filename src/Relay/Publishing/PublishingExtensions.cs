@@ -8,7 +8,7 @@ internal static class PublishingExtensions
     public static IServiceCollection AddRelayPublishing(this IServiceCollection services)
     {
         services.AddOptions<RabbitMqOptions>()
-            .BindConfiguration(RabbitMqOptions.Section, binder => binder.ErrorOnUnknownConfiguration = true)
+            .BindConfiguration(RabbitMqOptions.Section)
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RabbitMqOptions>, RabbitMqOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);

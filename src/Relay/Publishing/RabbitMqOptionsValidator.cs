@@ -3,11 +3,12 @@ using Relay.Configuration;
 
 namespace Relay.Publishing;
 
-internal sealed class RabbitMqOptionsValidator : IValidateOptions<RabbitMqOptions>
+internal sealed class RabbitMqOptionsValidator(IConfiguration configuration) : IValidateOptions<RabbitMqOptions>
 {
     public ValidateOptionsResult Validate(string? name, RabbitMqOptions options)
     {
         var errors = new ValidationErrors();
+        errors.AddUnknownKeys(configuration, RabbitMqOptions.Section, typeof(RabbitMqOptions));
         const string section = RabbitMqOptions.Section;
 
         // The URI carries the broker password: errors describe it without echoing it.

@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Options;
+
+namespace Relay.Configuration;
+
+internal static class StartupValidationExtensions
+{
+    /// <summary>
+    /// Validates every option registered with ValidateOnStart now, before the pipeline is built from them,
+    /// so that all bad keys are reported together rather than the first one a component happens to read.
+    /// </summary>
+    public static WebApplication ValidateRelayConfiguration(this WebApplication app)
+    {
+        app.Services.GetService<IStartupValidator>()?.Validate();
+        return app;
+    }
+
+    /// <summary>The messages of a failed validation, one per bad key, for the operator.</summary>
+    public static IEnumerable<string> Failures(Exception exception) => exception switch
+    {
+        OptionsValidationException validation => validation.Failures,
+        AggregateException aggregate => aggregate.InnerExceptions.SelectMany(Failures),
+        _ => [exception.Message],
+    };
+}

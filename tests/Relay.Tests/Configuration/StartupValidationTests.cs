@@ -1,0 +1,109 @@
+using System.Net;
+using Relay.Infrastructure;
+
+namespace Relay.Configuration;
+
+/// <summary>A configuration that cannot work stops Relay at start with a message that names the key.</summary>
+public sealed class StartupValidationTests : IDisposable
+{
+    private readonly TestCertificate _certificate = TestCertificate.Create();
+
+    public void Dispose() => _certificate.Dispose();
+
+    [Theory]
+    [InlineData("Relay:Allowlist:Networks:0", "10.0.0.1/33", "Relay:Allowlist:Networks:0")]
+    [InlineData("Relay:Allowlist:Networks:0", "10.0.0.1/8", "Relay:Allowlist:Networks:0")]
+    [InlineData("Relay:Allowlist:Networks:0", "not-an-address", "Relay:Allowlist:Networks:0")]
+    [InlineData("Relay:Allowlist:Files:0", "/nonexistent/allowlist.txt", "Relay:Allowlist:Files:0")]
+    [InlineData("Relay:ForwardedHeaders:KnownProxies:0", "proxy.example", "Relay:ForwardedHeaders:KnownProxies:0")]
+    [InlineData("Relay:ForwardedHeaders:KnownNetworks:0", "10.0.0.0/99", "Relay:ForwardedHeaders:KnownNetworks:0")]
+    [InlineData("Relay:RabbitMq:Exchnage", "typo", "Relay:RabbitMq:Exchnage")]
+    [InlineData("Relay:RabbitMq:Exchange", "amq.topic", "Relay:RabbitMq:Exchange")]
+    [InlineData("Relay:RabbitMq:ConfirmTimeout", "00:10:00", "Relay:RabbitMq:ConfirmTimeout")]
+    [InlineData("Relay:RabbitMq:Uri", "http://broker", "Relay:RabbitMq:Uri")]
+    [InlineData("Relay:Callbacks:Path", "callbacks/", "Relay:Callbacks:Path")]
+    [InlineData("Relay:Callbacks:MaxBodyBytes", "0", "Relay:Callbacks:MaxBodyBytes")]
+    [InlineData("Relay:Outboxx:Path", "/tmp/x", "Relay:Outboxx")]
+    [InlineData("Kestrel:Endpoints:Public:Url", "http://127.0.0.1:1", "Kestrel:Endpoints:Public:Url")]
+    [InlineData("Kestrel:Endpoints:Public:Certificate:Path", "/nonexistent/tls.crt", "Kestrel:Endpoints:Public:Certificate:Path")]
+    [InlineData("Kestrel:Endpoints:Extra:Url", "http://127.0.0.1:1", "Kestrel:Endpoints:Extra")]
+    public async Task Start_BadSetting_FailsNamingTheKey(string key, string value, string named)
+    {
+        var settings = RelayServer.DefaultSettings(_certificate);
+        settings[key] = value;
+
+        string message = await StartupFailureAsync(settings);
+
+        Assert.Contains(named, message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_EmptyAllowlist_Fails()
+    {
+        var settings = RelayServer.DefaultSettings(_certificate);
+        settings.Remove("Relay:Allowlist:Networks:0");
+
+        string message = await StartupFailureAsync(settings);
+
+        Assert.Contains("Relay:Allowlist", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_EveryBadKey_IsReportedAtOnce()
+    {
+        var settings = RelayServer.DefaultSettings(_certificate);
+        settings["Relay:RabbitMq:Exchange"] = "amq.direct";
+        settings["Relay:RabbitMq:ConfirmTimeout"] = "00:00:00";
+
+        string message = await StartupFailureAsync(settings);
+
+        Assert.Contains("Relay:RabbitMq:Exchange", message, StringComparison.Ordinal);
+        Assert.Contains("Relay:RabbitMq:ConfirmTimeout", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_BadBrokerUri_DoesNotEchoThePassword()
+    {
+        var settings = RelayServer.DefaultSettings(_certificate);
+        settings["Relay:RabbitMq:Uri"] = "http://relay:s3cr3t-pa55@broker:5672/";
+
+        string message = await StartupFailureAsync(settings);
+
+        Assert.DoesNotContain("s3cr3t-pa55", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_ShippedConfiguration_IsValidAndAllowsOnlyMarketingCloud()
+    {
+        var settings = RelayServer.DefaultSettings(_certificate);
+        settings.Remove("Relay:Allowlist:Networks:0");
+        var app = RelayServer.Build(settings, contentRoot: RepositoryRoot.Path);
+        await app.StartAsync();
+        try
+        {
+            using var client = TestClients.Create(new Uri(settings["Kestrel:Endpoints:Public:Url"]!), _certificate.Certificate);
+            using var response = await client.GetAsync("/marketing-cloud/callbacks");
+
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+            var allowlist = app.Services.GetRequiredService<Edge.Allowlist>();
+            Assert.True(allowlist.TryMatch(IPAddress.Parse("13.111.20.1"), out _));
+            Assert.True(allowlist.TryMatch(IPAddress.Parse("2a03:5d60::1"), out _));
+            Assert.False(allowlist.TryMatch(IPAddress.Loopback, out _));
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    private static async Task<string> StartupFailureAsync(Dictionary<string, string?> settings)
+    {
+        var failure = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var app = RelayServer.Build(settings);
+            await app.StartAsync();
+        });
+        return failure.ToString();
+    }
+}

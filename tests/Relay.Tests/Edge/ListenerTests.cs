@@ -1,0 +1,71 @@
+using System.Net;
+using Relay.Infrastructure;
+
+namespace Relay.Edge;
+
+public sealed class ListenerTests : IAsyncLifetime
+{
+    private RelayServer _relay = null!;
+
+    public async Task InitializeAsync() => _relay = await RelayServer.StartAsync();
+
+    public async Task DisposeAsync() => await _relay.DisposeAsync();
+
+    [Theory]
+    [InlineData("/healthz")]
+    [InlineData("/readyz")]
+    public async Task Health_OnAdmin_IsHealthy(string path)
+    {
+        using var admin = _relay.CreateAdminClient();
+
+        using var response = await admin.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
+    }
+
+    [Theory]
+    [InlineData("/healthz")]
+    [InlineData("/readyz")]
+    public async Task Health_OnPublic_IsNotServed(string path)
+    {
+        using var client = _relay.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Host = _relay.AdminUri.Authority;
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Callback_OnAdmin_IsNotServed()
+    {
+        using var admin = _relay.CreateAdminClient();
+
+        using var response = await admin.PostAsync(_relay.CallbackPath,
+            new StringContent(CallbackForms.Success(), System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task UnknownPath_OnPublic_Is404()
+    {
+        using var client = _relay.CreateClient();
+
+        using var response = await client.GetAsync("/marketing-cloud/callbacks-and-more");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Public_AnswersWithoutAServerHeader()
+    {
+        using var client = _relay.CreateClient();
+
+        using var response = await client.GetAsync("/");
+
+        Assert.Empty(response.Headers.Server);
+    }
+}

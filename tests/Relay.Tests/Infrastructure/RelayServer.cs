@@ -1,0 +1,142 @@
+using System.Net;
+
+namespace Relay.Infrastructure;
+
+/// <summary>
+/// Relay itself, composed by <see cref="Program.Build"/> and served by Kestrel over HTTPS on loopback
+/// ports, publishing to a real RabbitMQ into an exchange of its own so tests do not see each other.
+/// </summary>
+internal sealed class RelayServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly TestCertificate _certificate;
+    private readonly string _contentRoot;
+
+    private RelayServer(WebApplication app, TestCertificate certificate, string contentRoot, Dictionary<string, string?> settings)
+    {
+        _app = app;
+        _certificate = certificate;
+        _contentRoot = contentRoot;
+        Settings = settings;
+        PublicUri = new Uri(settings["Kestrel:Endpoints:Public:Url"]!);
+        AdminUri = new Uri(settings["Kestrel:Endpoints:Admin:Url"]!);
+        Exchange = settings["Relay:RabbitMq:Exchange"]!;
+    }
+
+    public IReadOnlyDictionary<string, string?> Settings { get; }
+
+    public Uri PublicUri { get; }
+
+    public Uri AdminUri { get; }
+
+    public string Exchange { get; }
+
+    public string CallbackPath => Settings.GetValueOrDefault("Relay:Callbacks:Path") ?? "/marketing-cloud/callbacks";
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>The default settings of a test Relay: only 127.0.0.1 allowed, a fresh exchange.</summary>
+    public static Dictionary<string, string?> DefaultSettings(TestCertificate certificate) => new()
+    {
+        ["Kestrel:Endpoints:Public:Url"] = $"https://127.0.0.1:{FreePort.Next()}",
+        ["Kestrel:Endpoints:Public:Certificate:Path"] = certificate.CertificatePath,
+        ["Kestrel:Endpoints:Public:Certificate:KeyPath"] = certificate.KeyPath,
+        ["Kestrel:Endpoints:Admin:Url"] = $"http://127.0.0.1:{FreePort.Next()}",
+        ["Relay:Allowlist:Networks:0"] = "127.0.0.1/32",
+        ["Relay:RabbitMq:Uri"] = TestBroker.Uri,
+        ["Relay:RabbitMq:Exchange"] = "relay-test-" + Guid.NewGuid().ToString("N")[..12],
+        ["Relay:RabbitMq:MaxReconnectDelay"] = "00:00:00.500",
+        ["Logging:LogLevel:Default"] = "Warning",
+    };
+
+    /// <summary>Composes Relay from the given settings (command-line form) without starting it.</summary>
+    public static WebApplication Build(Dictionary<string, string?> settings, string? contentRoot = null, Action<WebApplicationBuilder>? configure = null)
+    {
+        contentRoot ??= Directory.CreateTempSubdirectory("relay-content-").FullName;
+        var args = settings
+            .Where(setting => setting.Value is not null)
+            .Select(setting => $"--{setting.Key}={setting.Value}")
+            .Prepend($"--contentRoot={contentRoot}")
+            .ToArray();
+        return Program.Build(args, configure);
+    }
+
+    public static async Task<RelayServer> StartAsync(
+        Action<Dictionary<string, string?>>? configure = null,
+        Action<WebApplicationBuilder>? services = null,
+        bool waitUntilReady = true)
+    {
+        var certificate = TestCertificate.Create();
+        var settings = DefaultSettings(certificate);
+        configure?.Invoke(settings);
+        string contentRoot = Directory.CreateTempSubdirectory("relay-content-").FullName;
+        var app = Build(settings, contentRoot, services);
+        await app.StartAsync();
+        var server = new RelayServer(app, certificate, contentRoot, settings);
+        if (waitUntilReady)
+        {
+            await server.WaitUntilReadyAsync();
+        }
+
+        return server;
+    }
+
+    /// <summary>An HTTPS client of the Public listener, connecting from <paramref name="from"/> (default 127.0.0.1).</summary>
+    public HttpClient CreateClient(IPAddress? from = null) => TestClients.Create(PublicUri, _certificate.Certificate, from);
+
+    public HttpClient CreateAdminClient() => new() { BaseAddress = AdminUri, Timeout = TimeSpan.FromSeconds(10) };
+
+    public async Task<HttpStatusCode> ReadinessAsync()
+    {
+        using var admin = CreateAdminClient();
+        using var response = await admin.GetAsync("/readyz");
+        return response.StatusCode;
+    }
+
+    public async Task WaitUntilReadyAsync(TimeSpan? timeout = null) => await WaitForReadinessAsync(HttpStatusCode.OK, timeout);
+
+    public async Task WaitForReadinessAsync(HttpStatusCode expected, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (await ReadinessAsync() != expected)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"/readyz did not answer {expected} within {timeout ?? TimeSpan.FromSeconds(30)}.");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    public async Task<HttpResponseMessage> PostCallbackAsync(string form, IPAddress? from = null)
+    {
+        using var client = CreateClient(from);
+        return await client.PostAsync(CallbackPath, new StringContent(form, System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        await DeleteTopologyAsync();
+        _certificate.Dispose();
+        Directory.Delete(_contentRoot, recursive: true);
+    }
+
+    private async Task DeleteTopologyAsync()
+    {
+        try
+        {
+            await using var connection = await TestBroker.ConnectAsync("relay-tests-cleanup");
+            await using var channel = await connection.CreateChannelAsync();
+            await channel.ExchangeDeleteAsync(Exchange);
+            await channel.ExchangeDeleteAsync(Exchange + ".unrouted");
+            await channel.QueueDeleteAsync(Exchange + ".unrouted", ifUnused: false, ifEmpty: false);
+        }
+        catch (Exception ex) when (ex is RabbitMQ.Client.Exceptions.OperationInterruptedException or InvalidOperationException)
+        {
+            // Best effort: a test that stopped the broker may leave its exchange behind.
+        }
+    }
+}

@@ -1,0 +1,28 @@
+using RabbitMQ.Client;
+
+namespace Relay.Infrastructure;
+
+/// <summary>
+/// The RabbitMQ the tests use: <c>RELAY_TEST_RABBITMQ_URI</c>, by default the local node that
+/// <c>scripts/rabbitmq.sh</c> starts. Tests fail, never skip, when it cannot be reached.
+/// </summary>
+internal static class TestBroker
+{
+    public static string Uri { get; } =
+        Environment.GetEnvironmentVariable("RELAY_TEST_RABBITMQ_URI") is { Length: > 0 } uri ? uri : "amqp://guest:guest@127.0.0.1:5672/";
+
+    public static async Task<IConnection> ConnectAsync(string clientName)
+    {
+        var factory = new ConnectionFactory { Uri = new Uri(Uri), ClientProvidedName = clientName };
+        try
+        {
+            return await factory.CreateConnectionAsync();
+        }
+        catch (Exception ex)
+        {
+            throw new InvalidOperationException(
+                $"RabbitMQ is not reachable at {Publishing.BrokerAddress.Describe(Uri)}: start it with 'scripts/rabbitmq.sh ensure' " +
+                "or point RELAY_TEST_RABBITMQ_URI at one.", ex);
+        }
+    }
+}
