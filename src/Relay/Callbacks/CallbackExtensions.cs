@@ -21,14 +21,18 @@ internal static class CallbackExtensions
 
     /// <summary>
     /// Maps the callback path for every method, so that a wrong method gets 405 here rather than falling
-    /// through to a proxied catch-all route.
+    /// through to a proxied route.
     /// </summary>
     public static IEndpointConventionBuilder MapRelayCallbacks(this WebApplication app)
     {
         var endpoint = app.Services.GetRequiredService<CallbackEndpoint>();
         string path = app.Services.GetRequiredService<IOptions<CallbackOptions>>().Value.Path;
-        return app.Map(path, endpoint.InvokeAsync)
+        var callbacks = app.Map(path, endpoint.InvokeAsync)
             .OnListener(RelayListener.Public)
             .WithDisplayName("Marketing Cloud callback");
+
+        // Ahead of proxied routes, even one configured on the very same path.
+        callbacks.Add(builder => ((RouteEndpointBuilder)builder).Order = -1);
+        return callbacks;
     }
 }

@@ -29,6 +29,8 @@ public sealed class ReverseProxyTests : IAsyncLifetime
             settings["ReverseProxy:Routes:internal:ClusterId"] = "backend";
             settings["ReverseProxy:Routes:internal:Match:Path"] = "/internal/{**rest}";
             settings["ReverseProxy:Clusters:backend:Destinations:only:Address"] = $"http://127.0.0.1:{port}/";
+            settings["ReverseProxy:Routes:everything:ClusterId"] = "backend";
+            settings["ReverseProxy:Routes:everything:Match:Path"] = "/{**rest}";
         });
     }
 
@@ -48,6 +50,23 @@ public sealed class ReverseProxyTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("backend /internal/reports/7 for 127.0.0.1", await response.Content.ReadAsStringAsync());
         Assert.Equal(1, Volatile.Read(ref _backendHits));
+    }
+
+    [Theory]
+    [InlineData("GET")]
+    [InlineData("POST")]
+    public async Task CallbackPath_UnderACatchAllRoute_StaysWithRelay(string method)
+    {
+        using var client = _relay.CreateClient();
+        using var request = new HttpRequestMessage(new HttpMethod(method), "/marketing-cloud/callbacks")
+        {
+            Content = new StringContent(CallbackForms.Success(), System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"),
+        };
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(method == "GET" ? HttpStatusCode.MethodNotAllowed : HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(0, Volatile.Read(ref _backendHits));
     }
 
     [Fact]

@@ -1,0 +1,27 @@
+# Relay's container image: multi-stage, runs as the non-root 'app' user of the .NET images.
+# Configuration and the certificate are mounted, never baked in:
+#   docker run -p 8443:8443 \
+#     -v /etc/relay/tls:/app/config/certs:ro \
+#     -e Relay__RabbitMq__Uri='amqp://relay:…@rabbitmq:5672/' relay
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
+COPY src/Relay.Core/Relay.Core.csproj src/Relay.Core/
+COPY src/Relay/Relay.csproj src/Relay/
+RUN dotnet restore src/Relay/Relay.csproj
+COPY src/ src/
+RUN dotnet publish src/Relay/Relay.csproj -c Release -o /app --no-restore
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+WORKDIR /app
+COPY --from=build /app ./
+# The defaults: relay.json and the shipped allowlist. Mount over /app/config to replace them.
+COPY config/relay.json config/relay.json
+COPY config/allowlist/ config/allowlist/
+# Inside a container the admin listener must be reachable by the orchestrator's probes;
+# publish its port only on an internal network.
+ENV Kestrel__Endpoints__Admin__Url=http://0.0.0.0:9090 \
+    DOTNET_gcServer=0
+EXPOSE 8443 9090
+USER $APP_UID
+ENTRYPOINT ["dotnet", "Relay.dll"]
