@@ -2,8 +2,10 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 using Relay.Callbacks;
 using Relay.Configuration;
+using Relay.Delivery;
 using Relay.Edge;
 using Relay.Health;
+using Relay.Outbox;
 using Relay.Publishing;
 using Relay.Telemetry;
 
@@ -29,7 +31,22 @@ internal static class Program
             return 2;
         }
 
-        await app.RunAsync();
+        try
+        {
+            await app.RunAsync();
+        }
+        catch (OptionsValidationException ex)
+        {
+            // Settings that can only be checked by using them, such as an outbox folder that cannot be opened.
+            await Console.Error.WriteLineAsync("Relay cannot start; fix its configuration:");
+            foreach (string failure in ex.Failures)
+            {
+                await Console.Error.WriteLineAsync("  - " + failure);
+            }
+
+            return 2;
+        }
+
         return 0;
     }
 
@@ -43,6 +60,8 @@ internal static class Program
         builder.Services.AddRelayEdge();
         builder.Services.AddRelayCallbacks();
         builder.Services.AddRelayPublishing();
+        builder.Services.AddRelayOutbox();
+        builder.Services.AddRelayDelivery();
         builder.Services.AddRelayHealth();
         builder.Services.AddDataProtection().UseEphemeralDataProtectionProvider(); // no cookies or tokens: nothing to persist
         builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Relay.Events;
-using Relay.Publishing;
+using Relay.Delivery;
 using Relay.Telemetry;
 using Attributes = Relay.Telemetry.RelayTelemetry.Attributes;
 
@@ -11,14 +11,14 @@ namespace Relay.Callbacks;
 
 /// <summary>
 /// <c>POST {Relay:Callbacks:Path}</c>: reads one Marketing Cloud callback, turns it into a CloudEvent
-/// and answers 200 only once the broker has confirmed it. Marketing Cloud never retries, so anything
-/// that parses as a form is accepted: a callback that makes no sense is published as
-/// <c>callback.invalid</c> with its raw body rather than refused.
+/// and answers 200 only once the broker has confirmed it or it is on disk in the outbox. Marketing Cloud
+/// never retries, so anything that parses as a form is accepted: a callback that makes no sense is
+/// published as <c>callback.invalid</c> with its raw body rather than refused.
 /// </summary>
 internal sealed partial class CallbackEndpoint(
     IOptions<CallbackOptions> options,
     CallbackEventFactory eventFactory,
-    EventPublisher publisher,
+    EventDelivery delivery,
     RelayMetrics metrics,
     TimeProvider time,
     ILogger<CallbackEndpoint> logger)
@@ -91,17 +91,18 @@ internal sealed partial class CallbackEndpoint(
                 Log.Invalid(logger, callbackEvent.Id, read.Describe()!, body.Length);
             }
 
-            // Not tied to RequestAborted: once the body is in, the event goes to the broker even if the
-            // caller has stopped waiting for the answer.
-            var outcome = await publisher.PublishAsync(callbackEvent);
-            if (outcome != PublishOutcome.Confirmed)
+            // Not tied to RequestAborted: once the body is in, the event goes to the broker or the outbox
+            // even if the caller has stopped waiting for the answer.
+            var result = await delivery.DeliverAsync(callbackEvent, server is { IdFormat: ActivityIdFormat.W3C } ? server.Id : null);
+            if (result is DeliveryResult.OutboxFull or DeliveryResult.OutboxUnwritable)
             {
-                Refuse(context, StatusCodes.Status503ServiceUnavailable, CallbackOutcomes.BrokerUnavailable);
+                Refuse(context, StatusCodes.Status503ServiceUnavailable,
+                    result == DeliveryResult.OutboxFull ? CallbackOutcomes.OutboxFull : CallbackOutcomes.OutboxUnwritable);
                 return;
             }
 
             metrics.Callback(read.IsValid ? CallbackOutcomes.Accepted : CallbackOutcomes.AcceptedInvalid);
-            Log.Accepted(logger, callbackEvent.Id, callbackEvent.RoutingKey);
+            Log.Accepted(logger, callbackEvent.Id, callbackEvent.RoutingKey, result == DeliveryResult.Stored ? "outbox" : "broker");
             response.StatusCode = StatusCodes.Status200OK;
         }
     }
@@ -132,8 +133,8 @@ internal sealed partial class CallbackEndpoint(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Accepted callback as event {EventId} ({RoutingKey})")]
-        public static partial void Accepted(ILogger logger, string eventId, string routingKey);
+        [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Accepted callback as event {EventId} ({RoutingKey}), held by the {HeldBy}")]
+        public static partial void Accepted(ILogger logger, string eventId, string routingKey, string heldBy);
 
         [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Callback answered {StatusCode}: {Outcome}")]
         public static partial void Refused(ILogger logger, int statusCode, string outcome);

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Relay.Edge;
 
 namespace Relay.Health;
@@ -9,11 +11,24 @@ internal static class HealthExtensions
 
     public static IServiceCollection AddRelayHealth(this IServiceCollection services)
     {
-        services.AddHealthChecks().AddCheck<BrokerReadinessCheck>("broker", tags: [ReadyTag]);
+        services.AddOptions<ShutdownOptions>().BindConfiguration(ShutdownOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ShutdownOptions>, ShutdownOptionsValidator>());
+        services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>((host, shutdown) =>
+            host.ShutdownTimeout = shutdown.Value.DrainPeriod + shutdown.Value.Timeout);
+        services.TryAddSingleton<ShutdownDrain>();
+        services.AddHostedService(provider => provider.GetRequiredService<ShutdownDrain>());
+
+        services.AddHealthChecks()
+            .AddCheck<ShutdownDrain>("shutdown", tags: [ReadyTag])
+            .AddCheck<OutboxReadinessCheck>("outbox", tags: [ReadyTag])
+            .AddCheck<BrokerReadinessCheck>("broker", tags: [ReadyTag]);
         return services;
     }
 
-    /// <summary><c>/healthz</c> (the process answers) and <c>/readyz</c> (it can accept callbacks), on Admin only.</summary>
+    /// <summary>
+    /// <c>/healthz</c> (the process answers) and <c>/readyz</c> (it accepts callbacks: 200 when Healthy or
+    /// Degraded, 503 when Unhealthy), on Admin only.
+    /// </summary>
     public static WebApplication MapRelayHealth(this WebApplication app)
     {
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false })

@@ -23,9 +23,16 @@ internal sealed partial class EventPublisher(
     private readonly TimeSpan _confirmTimeout = options.Value.ConfirmTimeout;
     private readonly string _spanName = "publish " + options.Value.Exchange;
 
-    public async Task<PublishOutcome> PublishAsync(CallbackEvent callbackEvent)
+    /// <param name="callbackEvent">The event.</param>
+    /// <param name="replayOf">
+    /// For an event forwarded from the outbox: the trace context of the request that brought it. The
+    /// publish span then starts a trace of its own, linked to that request's span.
+    /// </param>
+    public async Task<PublishOutcome> PublishAsync(CallbackEvent callbackEvent, string? replayOf = null)
     {
-        using var activity = RelayTelemetry.ActivitySource.StartActivity(_spanName, ActivityKind.Producer);
+        using var activity = replayOf is not null && ActivityContext.TryParse(replayOf, null, out var original)
+            ? RelayTelemetry.ActivitySource.StartActivity(_spanName, ActivityKind.Producer, parentContext: default, links: [new ActivityLink(original)])
+            : RelayTelemetry.ActivitySource.StartActivity(_spanName, ActivityKind.Producer);
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag(Attributes.MessagingSystem, "rabbitmq");
@@ -35,6 +42,7 @@ internal sealed partial class EventPublisher(
             activity.SetTag(Attributes.RabbitMqRoutingKey, callbackEvent.RoutingKey);
             activity.SetTag(Attributes.MessagingMessageId, callbackEvent.Id);
             activity.SetTag(Attributes.MessagingMessageBodySize, callbackEvent.Body.Length);
+            activity.SetTag(Attributes.OutboxReplay, replayOf is not null);
         }
 
         long started = time.GetTimestamp();

@@ -9,5 +9,6 @@ internal static class CallbackOutcomes
     public const string UnsupportedMediaType = "unsupported_media_type";
     public const string BodyTooLarge = "body_too_large";
     public const string BodyIncomplete = "body_incomplete";
-    public const string BrokerUnavailable = "broker_unavailable";
+    public const string OutboxFull = "outbox_full";
+    public const string OutboxUnwritable = "outbox_unwritable";
 }

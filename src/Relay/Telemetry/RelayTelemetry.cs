@@ -36,5 +36,6 @@ internal static class RelayTelemetry
         public const string EdgeDecision = "relay.edge.decision";
         public const string PublishOutcome = "relay.publish.outcome";
         public const string EventId = "relay.event.id";
+        public const string OutboxReplay = "relay.outbox.replay";
     }
 }

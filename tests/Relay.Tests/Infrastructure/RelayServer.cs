@@ -35,6 +35,38 @@ internal sealed class RelayServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>Events waiting in this Relay's outbox.</summary>
+    public long OutboxDepth => Services.GetRequiredService<Outbox.LocalOutbox>().Depth;
+
+    public async Task WaitForBrokerAsync(TimeSpan? timeout = null)
+    {
+        var broker = Services.GetRequiredService<Publishing.BrokerConnection>();
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (broker.State != Publishing.BrokerState.Connected)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Relay is not connected to the broker: {broker.State}.");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    public async Task WaitForEmptyOutboxAsync(TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        while (!Services.GetRequiredService<Outbox.LocalOutbox>().IsEmpty)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The outbox still holds {OutboxDepth} events.");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>The default settings of a test Relay: only 127.0.0.1 allowed, a fresh exchange.</summary>
     public static Dictionary<string, string?> DefaultSettings(TestCertificate certificate) => new()
     {
@@ -46,6 +78,7 @@ internal sealed class RelayServer : IAsyncDisposable
         ["Relay:RabbitMq:Uri"] = TestBroker.Uri,
         ["Relay:RabbitMq:Exchange"] = "relay-test-" + Guid.NewGuid().ToString("N")[..12],
         ["Relay:RabbitMq:MaxReconnectDelay"] = "00:00:00.500",
+        ["Relay:Shutdown:DrainPeriod"] = "00:00:00",
         ["Logging:LogLevel:Default"] = "Warning",
     };
 
@@ -75,6 +108,7 @@ internal sealed class RelayServer : IAsyncDisposable
         var server = new RelayServer(app, certificate, contentRoot, settings);
         if (waitUntilReady)
         {
+            await server.WaitForBrokerAsync();
             await server.WaitUntilReadyAsync();
         }
 

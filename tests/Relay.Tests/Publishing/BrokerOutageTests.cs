@@ -6,7 +6,7 @@ namespace Relay.Publishing;
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class BrokerOutageGroup
 {
-    /// <summary>Tests that stop the broker run alone, after every other test.</summary>
+    /// <summary>Tests that stop or block the broker run alone, after every other test.</summary>
     public const string Name = "broker outage";
 }
 
@@ -14,9 +14,10 @@ public sealed class BrokerOutageGroup
 public sealed class BrokerOutageTests
 {
     [Fact]
-    public async Task BrokerStopped_CallbacksGet503AndNotReady_ThenRecoverWithoutRestart()
+    public async Task BrokerStopped_CallbacksGo200ThroughTheOutbox_AndArriveOnceItIsBack()
     {
         await using var relay = await RelayServer.StartAsync();
+        await using var queue = await DurableQueue.BindAsync(relay.Exchange);
         using (var before = await relay.PostCallbackAsync(CallbackForms.Success("before-outage")))
         {
             Assert.Equal(HttpStatusCode.OK, before.StatusCode);
@@ -25,36 +26,37 @@ public sealed class BrokerOutageTests
         try
         {
             await BrokerControl.StopAppAsync();
-            await relay.WaitForReadinessAsync(HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(15));
-
             using var during = await relay.PostCallbackAsync(CallbackForms.Success("during-outage"));
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, during.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, during.StatusCode);
+            Assert.Equal(1, relay.OutboxDepth);
+
+            // Degraded, not unready: the outbox holds callbacks, so Relay still takes them.
+            Assert.Equal(HttpStatusCode.OK, await relay.ReadinessAsync());
         }
         finally
         {
             await BrokerControl.StartAppAsync();
         }
 
-        await relay.WaitUntilReadyAsync(TimeSpan.FromSeconds(30));
-        await using var queue = await EventQueue.BindAsync(relay.Exchange);
+        await relay.WaitForEmptyOutboxAsync();
         using var after = await relay.PostCallbackAsync(CallbackForms.Success("after-outage"));
-
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
-        using var json = (await queue.ReceiveAsync()).Json();
-        Assert.Equal("after-outage", json.RootElement.GetProperty("subject").GetString());
+
+        var subjects = (await queue.DrainAsync(expected: 3)).Select(message => message.Subject).ToList();
+        Assert.Equal(["before-outage", "during-outage", "after-outage"], subjects);
     }
 
     [Fact]
-    public async Task BrokerDownAtStart_RelayStartsNotReady_ThenBecomesReady()
+    public async Task BrokerDownAtStart_RelayStartsAndAcceptsThroughTheOutbox_ThenForwards()
     {
         await BrokerControl.StopAppAsync();
         RelayServer? relay = null;
         try
         {
             relay = await RelayServer.StartAsync(waitUntilReady: false);
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, await relay.ReadinessAsync());
-            using var refused = await relay.PostCallbackAsync(CallbackForms.Success());
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, await relay.ReadinessAsync());
+            using var accepted = await relay.PostCallbackAsync(CallbackForms.Success("while-down"));
+            Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
         }
         finally
         {
@@ -63,9 +65,11 @@ public sealed class BrokerOutageTests
 
         await using (relay)
         {
-            await relay.WaitUntilReadyAsync(TimeSpan.FromSeconds(30));
-            using var accepted = await relay.PostCallbackAsync(CallbackForms.Success());
-            Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+            await relay.WaitForBrokerAsync();
+            await using var queue = await DurableQueue.BindAsync(relay.Exchange);
+            await relay.WaitForEmptyOutboxAsync();
+            var delivered = await queue.DrainAsync(expected: 1, fromUnrouted: true);
+            Assert.Equal("while-down", Assert.Single(delivered).Subject);
         }
     }
 }

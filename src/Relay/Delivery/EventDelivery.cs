@@ -1,0 +1,137 @@
+using System.Diagnostics.Metrics;
+using Relay.Events;
+using Relay.Outbox;
+using Relay.Publishing;
+using Relay.Telemetry;
+
+namespace Relay.Delivery;
+
+/// <summary>
+/// Gets each accepted event to the broker or, failing that, durably to disk, before the callback is
+/// answered. While the broker confirms and the outbox is empty, events go straight to the broker. The
+/// first event the broker does not confirm in time (down, blocked, nack, return, timeout, lost
+/// connection) goes to the outbox and switches Relay to outbox mode: every later event queues behind it
+/// in the outbox, so that consumers still see callbacks in arrival order, until the forwarder has
+/// drained it and Relay returns to direct publishing.
+/// </summary>
+internal sealed partial class EventDelivery
+{
+    private readonly EventPublisher _publisher;
+    private readonly BrokerConnection _broker;
+    private readonly LocalOutbox _outbox;
+    private readonly TimeProvider _time;
+    private readonly ILogger<EventDelivery> _logger;
+    private readonly Lock _gate = new();
+    private bool _outboxMode;
+    private long _enteredAt;
+    private TimeSpan _timeInOutboxMode;
+
+    public EventDelivery(EventPublisher publisher, BrokerConnection broker, LocalOutbox outbox, TimeProvider time,
+        IMeterFactory meterFactory, ILogger<EventDelivery> logger)
+    {
+        _publisher = publisher;
+        _broker = broker;
+        _outbox = outbox;
+        _time = time;
+        _logger = logger;
+
+        var meter = meterFactory.Create(RelayTelemetry.MeterName);
+        meter.CreateObservableGauge("relay.outbox.mode", () => InOutboxMode ? 1 : 0,
+            description: "1 while new events go to the outbox rather than straight to the broker.");
+        meter.CreateObservableCounter("relay.outbox.mode.time", () => TimeInOutboxMode.TotalSeconds, unit: "s",
+            description: "Time spent in outbox mode since start.");
+    }
+
+    public bool InOutboxMode
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _outboxMode;
+            }
+        }
+    }
+
+    public TimeSpan TimeInOutboxMode
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _timeInOutboxMode + (_outboxMode ? _time.GetElapsedTime(_enteredAt) : TimeSpan.Zero);
+            }
+        }
+    }
+
+    /// <param name="callbackEvent">The event.</param>
+    /// <param name="requestTraceParent">The request's trace context, kept with the event if it waits in the outbox.</param>
+    public async Task<DeliveryResult> DeliverAsync(CallbackEvent callbackEvent, string? requestTraceParent)
+    {
+        Task<AppendResult>? append = null;
+        lock (_gate)
+        {
+            if (_outboxMode || _broker.State != BrokerState.Connected || !_outbox.IsEmpty)
+            {
+                Enter(_outboxMode ? null : _broker.State != BrokerState.Connected ? $"broker {_broker.State}" : "events left in the outbox");
+                append = _outbox.AppendAsync(callbackEvent, requestTraceParent);
+            }
+        }
+
+        if (append is null)
+        {
+            var outcome = await _publisher.PublishAsync(callbackEvent);
+            if (outcome == PublishOutcome.Confirmed)
+            {
+                return DeliveryResult.Confirmed;
+            }
+
+            lock (_gate)
+            {
+                Enter(PublishOutcomeNames.Of(outcome));
+                append = _outbox.AppendAsync(callbackEvent, requestTraceParent);
+            }
+        }
+
+        return await append switch
+        {
+            AppendResult.Stored => DeliveryResult.Stored,
+            AppendResult.Full => DeliveryResult.OutboxFull,
+            _ => DeliveryResult.OutboxUnwritable,
+        };
+    }
+
+    /// <summary>Returns to direct publishing once nothing is stored or on its way to the outbox.</summary>
+    public void TryLeaveOutboxMode()
+    {
+        lock (_gate)
+        {
+            if (_outboxMode && _outbox.IsEmpty)
+            {
+                _outboxMode = false;
+                var spent = _time.GetElapsedTime(_enteredAt);
+                _timeInOutboxMode += spent;
+                Log.Left(_logger, spent);
+            }
+        }
+    }
+
+    private void Enter(string? reason)
+    {
+        if (!_outboxMode)
+        {
+            _outboxMode = true;
+            _enteredAt = _time.GetTimestamp();
+            Log.Entered(_logger, reason ?? "unknown");
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 4201, Level = LogLevel.Warning, Message = "Outbox mode: new events go to the local outbox ({Reason})")]
+        public static partial void Entered(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 4202, Level = LogLevel.Information, Message = "Outbox drained after {Duration}: publishing straight to the broker again")]
+        public static partial void Left(ILogger logger, TimeSpan duration);
+    }
+}

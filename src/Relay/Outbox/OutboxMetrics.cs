@@ -1,0 +1,43 @@
+using System.Diagnostics.Metrics;
+using Relay.Telemetry;
+
+namespace Relay.Outbox;
+
+/// <summary>The outbox's instruments, on the <c>Relay</c> meter.</summary>
+internal sealed class OutboxMetrics
+{
+    private readonly Counter<long> _written;
+    private readonly Counter<long> _drained;
+    private readonly Counter<long> _refused;
+
+    public OutboxMetrics(IMeterFactory meterFactory, LocalOutbox outbox)
+    {
+        var meter = meterFactory.Create(RelayTelemetry.MeterName);
+        meter.CreateObservableGauge("relay.outbox.depth", () => outbox.Depth, unit: "{event}",
+            description: "Events waiting in the outbox.");
+        meter.CreateObservableGauge("relay.outbox.bytes", () => outbox.Bytes, unit: "By",
+            description: "Bytes of event bodies waiting in the outbox.");
+        meter.CreateObservableGauge("relay.outbox.oldest_age", () => outbox.OldestAge.TotalSeconds, unit: "s",
+            description: "Age of the oldest event waiting in the outbox; 0 when empty.");
+        meter.CreateObservableGauge("relay.outbox.available", () => outbox.Status == OutboxStatus.Available ? 1 : 0,
+            description: "1 when the outbox can take events; 0 when it is full or unwritable.");
+        _written = meter.CreateCounter<long>("relay.outbox.written", unit: "{event}",
+            description: "Events written to the outbox (flushed to disk).");
+        _drained = meter.CreateCounter<long>("relay.outbox.drained", unit: "{event}",
+            description: "Events forwarded from the outbox and confirmed by the broker.");
+        _refused = meter.CreateCounter<long>("relay.outbox.refused", unit: "{event}",
+            description: "Events the outbox could not take, by reason (full, unwritable).");
+    }
+
+    public void Written(int count) => _written.Add(count);
+
+    public void Drained(int count) => _drained.Add(count);
+
+    public void Refused(AppendResult reason)
+    {
+        if (_refused.Enabled)
+        {
+            _refused.Add(1, new KeyValuePair<string, object?>("relay.outbox.reason", reason == AppendResult.Full ? "full" : "unwritable"));
+        }
+    }
+}
