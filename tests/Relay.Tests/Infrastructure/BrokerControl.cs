@@ -16,6 +16,9 @@ internal static class BrokerControl
         await RunAsync("await_startup");
     }
 
+    /// <summary>Runs a rabbitmqctl command against the test broker.</summary>
+    public static Task RunAsync(params string[] arguments) => RunAsync(string.Join(' ', arguments));
+
     private static async Task RunAsync(string command)
     {
         string control = Environment.GetEnvironmentVariable("RELAY_TEST_RABBITMQCTL") is { Length: > 0 } custom

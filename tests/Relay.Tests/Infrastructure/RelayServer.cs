@@ -35,6 +35,8 @@ internal sealed class RelayServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    public string ContentRoot => _contentRoot;
+
     /// <summary>Events waiting in this Relay's outbox.</summary>
     public long OutboxDepth => Services.GetRequiredService<Outbox.LocalOutbox>().Depth;
 

@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Net;
+
+namespace Relay.Infrastructure;
+
+/// <summary>
+/// Relay as its own process (<c>dotnet Relay.dll</c>), for tests that kill it: a SIGKILL must cost nothing
+/// that was answered 200, and a SIGTERM must drain before it stops.
+/// </summary>
+internal sealed class RelayProcess : IAsyncDisposable
+{
+    private readonly Dictionary<string, string?> _settings;
+    private readonly string _contentRoot;
+    private readonly string _log;
+    private Process? _process;
+
+    private RelayProcess(Dictionary<string, string?> settings, string contentRoot, TestCertificate certificate)
+    {
+        _settings = settings;
+        _contentRoot = contentRoot;
+        Certificate = certificate;
+        _log = Path.Combine(contentRoot, "relay.log");
+    }
+
+    public TestCertificate Certificate { get; }
+
+    public Uri PublicUri => new(_settings["Kestrel:Endpoints:Public:Url"]!);
+
+    public Uri AdminUri => new(_settings["Kestrel:Endpoints:Admin:Url"]!);
+
+    public string Exchange => _settings["Relay:RabbitMq:Exchange"]!;
+
+    public string OutboxFile => Path.Combine(_contentRoot, "data", "outbox", "outbox.db");
+
+    public int? ExitCode => _process is { HasExited: true } process ? process.ExitCode : null;
+
+    public string Log => File.Exists(_log) ? File.ReadAllText(_log) : string.Empty;
+
+    public static async Task<RelayProcess> StartAsync(Action<Dictionary<string, string?>>? configure = null)
+    {
+        var certificate = TestCertificate.Create();
+        var settings = RelayServer.DefaultSettings(certificate);
+        settings["Logging:LogLevel:Default"] = "Information";
+        configure?.Invoke(settings);
+        var relay = new RelayProcess(settings, Directory.CreateTempSubdirectory("relay-process-").FullName, certificate);
+        await relay.RestartAsync();
+        return relay;
+    }
+
+    /// <summary>Starts (again) on the same ports and the same outbox, and waits until the broker is connected.</summary>
+    public async Task RestartAsync(bool waitForBroker = true)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = _contentRoot,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Relay.dll"));
+        start.ArgumentList.Add($"--contentRoot={_contentRoot}");
+        foreach (var (key, value) in _settings.Where(setting => setting.Value is not null))
+        {
+            start.ArgumentList.Add($"--{key}={value}");
+        }
+
+        _process = Process.Start(start)!;
+        var log = new StreamWriter(_log, append: true) { AutoFlush = true };
+        _process.OutputDataReceived += (_, line) => { if (line.Data is not null) { lock (log) { log.WriteLine(line.Data); } } };
+        _process.ErrorDataReceived += (_, line) => { if (line.Data is not null) { lock (log) { log.WriteLine(line.Data); } } };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        await WaitForReadinessAsync(waitForBroker ? "Healthy" : null, TimeSpan.FromSeconds(30));
+    }
+
+    public HttpClient CreateClient() => TestClients.Create(PublicUri, Certificate.Certificate);
+
+    /// <summary>The /readyz answer: status code and body (Healthy, Degraded or Unhealthy).</summary>
+    public async Task<(HttpStatusCode Status, string Body)> ReadinessAsync()
+    {
+        using var admin = new HttpClient { BaseAddress = AdminUri, Timeout = TimeSpan.FromSeconds(5) };
+        using var response = await admin.GetAsync("/readyz");
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>Waits until /readyz answers (and, when given, with that body): "Healthy" means connected with an empty outbox.</summary>
+    public async Task WaitForReadinessAsync(string? body, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                var (status, text) = await ReadinessAsync();
+                if (status == HttpStatusCode.OK && (body is null || text == body))
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            if (_process!.HasExited)
+            {
+                throw new InvalidOperationException($"Relay exited with {_process.ExitCode}:\n{Log}");
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"/readyz did not answer {body ?? "200"} within {timeout}:\n{Log}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    public void Kill() => _process!.Kill();
+
+    public void Terminate() => Process.Start("kill", ["-TERM", _process!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        await _process!.WaitForExitAsync(cancellation.Token);
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+        try
+        {
+            await using var connection = await TestBroker.ConnectAsync("relay-tests-cleanup");
+            await using var channel = await connection.CreateChannelAsync();
+            await channel.ExchangeDeleteAsync(Exchange);
+            await channel.ExchangeDeleteAsync(Exchange + ".unrouted");
+            await channel.QueueDeleteAsync(Exchange + ".unrouted", ifUnused: false, ifEmpty: false);
+        }
+        catch (Exception ex) when (ex is RabbitMQ.Client.Exceptions.OperationInterruptedException or InvalidOperationException)
+        {
+        }
+
+        Certificate.Dispose();
+        Directory.Delete(_contentRoot, recursive: true);
+    }
+}

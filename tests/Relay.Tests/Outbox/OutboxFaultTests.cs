@@ -1,0 +1,183 @@
+using System.Net;
+using Microsoft.Data.Sqlite;
+using Relay.Infrastructure;
+using Relay.Publishing;
+using Xunit.Abstractions;
+
+namespace Relay.Outbox;
+
+/// <summary>
+/// Fault tests: whatever happens to the broker or to Relay, every callback that got a 200 reaches the
+/// consumer. Each reports how many duplicates the fault produced (delivery is at-least-once).
+/// </summary>
+[Collection(BrokerOutageGroup.Name)]
+public sealed class OutboxFaultTests(ITestOutputHelper output)
+{
+    private const int Load = 2000;
+    private const int Clients = 8;
+
+    [Fact]
+    public async Task BrokerStoppedMidLoad_EveryAcceptedCallbackArrives()
+    {
+        await using var relay = await RelayServer.StartAsync();
+        await using var queue = await DurableQueue.BindAsync(relay.Exchange);
+
+        LoadResult load;
+        try
+        {
+            load = await CallbackLoad.RunAsync(() => relay.CreateClient(), relay.CallbackPath, Load, Clients,
+                (Load / 4, async () =>
+                {
+                    await BrokerControl.StopAppAsync();
+                    await Task.Delay(TimeSpan.FromSeconds(2));
+                    await BrokerControl.StartAppAsync();
+                }));
+        }
+        finally
+        {
+            await BrokerControl.StartAppAsync();
+        }
+
+        await relay.WaitForEmptyOutboxAsync();
+        AssertEveryAcceptedArrived(load, await queue.DrainAsync(load.Accepted.Count));
+    }
+
+    [Fact]
+    public async Task RelayKilledMidLoad_EveryAcceptedCallbackArrivesAfterRestart()
+    {
+        await using var relay = await RelayProcess.StartAsync();
+        await using var queue = await DurableQueue.BindAsync(relay.Exchange);
+
+        LoadResult load;
+        try
+        {
+            // The broker goes away first, so the outbox holds events when Relay is killed.
+            load = await CallbackLoad.RunAsync(relay.CreateClient, "/marketing-cloud/callbacks", Load, Clients,
+                (Load / 4, BrokerControl.StopAppAsync),
+                (Load / 2, () =>
+                {
+                    relay.Kill();
+                    return Task.CompletedTask;
+                }));
+        }
+        finally
+        {
+            await BrokerControl.StartAppAsync();
+        }
+
+        Assert.Equal(137, await relay.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        await relay.RestartAsync();
+        AssertEveryAcceptedArrived(load, await queue.DrainAsync(load.Accepted.Count));
+        Assert.Contains("events waiting", relay.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RelayTerminatedMidLoad_DrainsAndLosesNothing()
+    {
+        await using var relay = await RelayProcess.StartAsync(settings => settings["Relay:Shutdown:DrainPeriod"] = "00:00:02");
+        await using var queue = await DurableQueue.BindAsync(relay.Exchange);
+        var readinessDuringDrain = HttpStatusCode.OK;
+
+        var load = await CallbackLoad.RunAsync(relay.CreateClient, "/marketing-cloud/callbacks", Load, Clients,
+            (Load / 2, async () =>
+            {
+                relay.Terminate();
+                await Task.Delay(TimeSpan.FromMilliseconds(500));
+                readinessDuringDrain = (await relay.ReadinessAsync()).Status;
+                await relay.WaitForExitAsync(TimeSpan.FromSeconds(30));
+            }));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, readinessDuringDrain);
+        Assert.Equal(0, await relay.WaitForExitAsync(TimeSpan.FromSeconds(5)));
+        Assert.True(load.Accepted.Count > Load / 2, $"the drain period should have kept accepting: {load}");
+        AssertEveryAcceptedArrived(load, await queue.DrainAsync(load.Accepted.Count));
+    }
+
+    [Fact]
+    public async Task BrokerMemoryAlarm_CallbacksKeepGetting200_AndAllArriveOnceItClears()
+    {
+        await using var relay = await RelayServer.StartAsync();
+        await using var queue = await DurableQueue.BindAsync(relay.Exchange);
+
+        LoadResult load;
+        try
+        {
+            await BrokerControl.RunAsync("set_vm_memory_high_watermark", "absolute", "10MB");
+            load = await CallbackLoad.RunAsync(() => relay.CreateClient(), relay.CallbackPath, 500, Clients);
+            Assert.True(relay.OutboxDepth > 0, "the outbox should hold what the blocked broker could not confirm");
+        }
+        finally
+        {
+            await BrokerControl.RunAsync("set_vm_memory_high_watermark", "0.4");
+        }
+
+        Assert.Equal(500, load.Accepted.Count);
+        await relay.WaitForEmptyOutboxAsync(TimeSpan.FromSeconds(60));
+        AssertEveryAcceptedArrived(load, await queue.DrainAsync(load.Accepted.Count));
+    }
+
+    [Fact]
+    public async Task OutboxFull_Refuses503WithoutCorruption_AndRecovers()
+    {
+        await using var relay = await RelayServer.StartAsync(settings => settings["Relay:Outbox:MaxEntries"] = "50");
+        await using var queue = await DurableQueue.BindAsync(relay.Exchange);
+        var accepted = new List<string>();
+        int refused = 0;
+
+        try
+        {
+            await BrokerControl.StopAppAsync();
+            for (int i = 0; i < 80; i++)
+            {
+                using var response = await relay.PostCallbackAsync(CallbackForms.Success($"full-{i}"));
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    accepted.Add($"full-{i}");
+                }
+                else
+                {
+                    Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+                    refused++;
+                }
+            }
+
+            Assert.Equal(50, accepted.Count);
+            Assert.Equal(30, refused);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, await relay.ReadinessAsync());
+        }
+        finally
+        {
+            await BrokerControl.StartAppAsync();
+        }
+
+        await relay.WaitForEmptyOutboxAsync();
+        Assert.Equal(HttpStatusCode.OK, await relay.ReadinessAsync());
+        using (var afterwards = await relay.PostCallbackAsync(CallbackForms.Success("after-full")))
+        {
+            Assert.Equal(HttpStatusCode.OK, afterwards.StatusCode);
+        }
+
+        var delivered = await queue.DrainAsync(51);
+        Assert.Equal([.. accepted, "after-full"], delivered.Select(message => message.Subject));
+        Assert.Equal("ok", IntegrityCheck(Path.Combine(relay.ContentRoot, "data", "outbox", "outbox.db")));
+    }
+
+    private void AssertEveryAcceptedArrived(LoadResult load, List<DeliveredEvent> delivered)
+    {
+        var arrived = delivered.Select(message => message.Subject!).ToHashSet(StringComparer.Ordinal);
+        var missing = load.Accepted.Where(id => !arrived.Contains(id)).ToList();
+        int duplicates = delivered.Count - delivered.Select(message => message.MessageId).Distinct().Count();
+        output.WriteLine($"{load}; delivered {delivered.Count}, missing {missing.Count}, duplicates {duplicates}");
+        Assert.True(load.Accepted.Count >= Load / 4, $"too few callbacks were accepted to prove anything: {load}");
+        Assert.Empty(missing);
+    }
+
+    private static string IntegrityCheck(string file)
+    {
+        using var connection = new SqliteConnection($"Data Source={file};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA integrity_check";
+        return (string)command.ExecuteScalar()!;
+    }
+}
