@@ -1,7 +1,7 @@
 # Relay's container image: multi-stage, runs as the non-root 'app' user of the .NET images.
 # Configuration and the certificate are mounted, never baked in:
 #   docker run -p 8443:8443 \
-#     -v /etc/relay/tls:/app/config/certs:ro \
+#     -v /etc/relay/tls:/app/config/certs:ro -v relay-data:/app/data \
 #     -e Relay__RabbitMq__Uri='amqp://relay:…@rabbitmq:5672/' relay
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
@@ -18,6 +18,9 @@ COPY --from=build /app ./
 # The defaults: relay.json and the shipped allowlist. Mount over /app/config to replace them.
 COPY config/relay.json config/relay.json
 COPY config/allowlist/ config/allowlist/
+# The outbox lives on a volume: what it holds must outlive the container.
+RUN mkdir -p /app/data/outbox && chown -R $APP_UID /app/data
+VOLUME /app/data
 # Inside a container the admin listener must be reachable by the orchestrator's probes;
 # publish its port only on an internal network.
 ENV Kestrel__Endpoints__Admin__Url=http://0.0.0.0:9090 \

@@ -71,6 +71,7 @@ internal static class Program
         app.ValidateRelayConfiguration();
         app.UseRelayEdge();
         app.MapRelayHealth();
+        app.MapRelayMetrics();
         app.MapRelayCallbacks();
         app.MapReverseProxy();
         return app;

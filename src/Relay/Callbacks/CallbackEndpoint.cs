@@ -2,8 +2,8 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
-using Relay.Events;
 using Relay.Delivery;
+using Relay.Events;
 using Relay.Telemetry;
 using Attributes = Relay.Telemetry.RelayTelemetry.Attributes;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Relay.Configuration;
 using Relay.Edge;
 using Relay.Events;
 
@@ -9,10 +10,7 @@ internal static class CallbackExtensions
 {
     public static IServiceCollection AddRelayCallbacks(this IServiceCollection services)
     {
-        services.AddOptions<CallbackOptions>()
-            .BindConfiguration(CallbackOptions.Section)
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CallbackOptions>, CallbackOptionsValidator>());
+        services.AddValidatedOptions<CallbackOptions, CallbackOptionsValidator>(CallbackOptions.Section);
         services.TryAddSingleton(provider =>
             new CallbackEventFactory(provider.GetRequiredService<IOptions<CallbackOptions>>().Value.ToEventOptions()));
         services.TryAddSingleton<CallbackEndpoint>();

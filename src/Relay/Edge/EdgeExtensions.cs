@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Relay.Configuration;
 
 namespace Relay.Edge;
 
@@ -10,19 +11,13 @@ internal static class EdgeExtensions
     {
         services.AddRelayListeners();
 
-        services.AddOptions<AllowlistOptions>()
-            .BindConfiguration(AllowlistOptions.Section)
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AllowlistOptions>, AllowlistOptionsValidator>());
+        services.AddValidatedOptions<AllowlistOptions, AllowlistOptionsValidator>(AllowlistOptions.Section);
         services.TryAddSingleton(provider => AllowlistLoader.Load(
             provider.GetRequiredService<IOptions<AllowlistOptions>>().Value,
             provider.GetRequiredService<IHostEnvironment>().ContentRootPath,
             errors: []));
 
-        services.AddOptions<TrustedProxiesOptions>()
-            .BindConfiguration(TrustedProxiesOptions.Section)
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TrustedProxiesOptions>, TrustedProxiesOptionsValidator>());
+        services.AddValidatedOptions<TrustedProxiesOptions, TrustedProxiesOptionsValidator>(TrustedProxiesOptions.Section);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<ForwardedHeadersOptions>, ForwardedHeadersSetup>());
         return services;
     }

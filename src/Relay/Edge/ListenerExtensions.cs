@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Routing.Matching;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Relay.Configuration;
 
 namespace Relay.Edge;
 
@@ -22,10 +23,7 @@ internal static class ListenerExtensions
     public static IServiceCollection AddRelayListeners(this IServiceCollection services)
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, ListenerMatcherPolicy>());
-        services.AddOptions<ListenersOptions>()
-            .BindConfiguration(ListenersOptions.Section)
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<ListenersOptions>, ListenersOptionsValidator>());
+        services.AddValidatedOptions<ListenersOptions, ListenersOptionsValidator>(ListenersOptions.Section);
         return services;
     }
 

@@ -9,6 +9,7 @@ internal sealed class OutboxMetrics
     private readonly Counter<long> _written;
     private readonly Counter<long> _drained;
     private readonly Counter<long> _refused;
+    private readonly Counter<long> _commits;
 
     public OutboxMetrics(IMeterFactory meterFactory, LocalOutbox outbox)
     {
@@ -23,13 +24,19 @@ internal sealed class OutboxMetrics
             description: "1 when the outbox can take events; 0 when it is full or unwritable.");
         _written = meter.CreateCounter<long>("relay.outbox.written", unit: "{event}",
             description: "Events written to the outbox (flushed to disk).");
+        _commits = meter.CreateCounter<long>("relay.outbox.commits", unit: "{commit}",
+            description: "Outbox commits (one fsync each); written / commits is the group-commit batch size.");
         _drained = meter.CreateCounter<long>("relay.outbox.drained", unit: "{event}",
             description: "Events forwarded from the outbox and confirmed by the broker.");
         _refused = meter.CreateCounter<long>("relay.outbox.refused", unit: "{event}",
             description: "Events the outbox could not take, by reason (full, unwritable).");
     }
 
-    public void Written(int count) => _written.Add(count);
+    public void Written(int count)
+    {
+        _written.Add(count);
+        _commits.Add(1);
+    }
 
     public void Drained(int count) => _drained.Add(count);
 

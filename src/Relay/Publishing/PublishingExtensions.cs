@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Relay.Configuration;
 
 namespace Relay.Publishing;
 
@@ -7,10 +8,7 @@ internal static class PublishingExtensions
 {
     public static IServiceCollection AddRelayPublishing(this IServiceCollection services)
     {
-        services.AddOptions<RabbitMqOptions>()
-            .BindConfiguration(RabbitMqOptions.Section)
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RabbitMqOptions>, RabbitMqOptionsValidator>());
+        services.AddValidatedOptions<RabbitMqOptions, RabbitMqOptionsValidator>(RabbitMqOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<BrokerConnection>();
         services.AddHostedService(provider => provider.GetRequiredService<BrokerConnection>());

@@ -11,7 +11,8 @@ internal static class TelemetryExtensions
     /// <summary>
     /// OpenTelemetry configured by the standard <c>OTEL_*</c> variables: server spans of the Public listener,
     /// Relay's publish spans and the RabbitMQ client's, Relay's, ASP.NET Core's and the runtime's metrics.
-    /// The OTLP exporter is on when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
+    /// Metrics are scraped from <c>/metrics</c> on Admin; the OTLP exporter is on when
+    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
     /// </summary>
     public static WebApplicationBuilder AddRelayTelemetry(this WebApplicationBuilder builder)
     {
@@ -27,7 +28,8 @@ internal static class TelemetryExtensions
             .WithMetrics(metrics => metrics
                 .AddMeter(RelayTelemetry.MeterName)
                 .AddAspNetCoreInstrumentation()
-                .AddRuntimeInstrumentation());
+                .AddRuntimeInstrumentation()
+                .AddPrometheusExporter());
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
@@ -35,5 +37,12 @@ internal static class TelemetryExtensions
         }
 
         return builder;
+    }
+
+    /// <summary>The Prometheus scrape endpoint, on the Admin listener only.</summary>
+    public static WebApplication MapRelayMetrics(this WebApplication app)
+    {
+        app.MapPrometheusScrapingEndpoint("/metrics").OnListener(RelayListener.Admin);
+        return app;
     }
 }

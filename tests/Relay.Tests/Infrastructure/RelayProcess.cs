@@ -135,18 +135,7 @@ internal sealed class RelayProcess : IAsyncDisposable
         }
 
         _process?.Dispose();
-        try
-        {
-            await using var connection = await TestBroker.ConnectAsync("relay-tests-cleanup");
-            await using var channel = await connection.CreateChannelAsync();
-            await channel.ExchangeDeleteAsync(Exchange);
-            await channel.ExchangeDeleteAsync(Exchange + ".unrouted");
-            await channel.QueueDeleteAsync(Exchange + ".unrouted", ifUnused: false, ifEmpty: false);
-        }
-        catch (Exception ex) when (ex is RabbitMQ.Client.Exceptions.OperationInterruptedException or InvalidOperationException)
-        {
-        }
-
+        await TestBroker.DeleteTopologyAsync(Exchange);
         Certificate.Dispose();
         Directory.Delete(_contentRoot, recursive: true);
     }

@@ -155,24 +155,8 @@ internal sealed class RelayServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
-        await DeleteTopologyAsync();
+        await TestBroker.DeleteTopologyAsync(Exchange);
         _certificate.Dispose();
         Directory.Delete(_contentRoot, recursive: true);
-    }
-
-    private async Task DeleteTopologyAsync()
-    {
-        try
-        {
-            await using var connection = await TestBroker.ConnectAsync("relay-tests-cleanup");
-            await using var channel = await connection.CreateChannelAsync();
-            await channel.ExchangeDeleteAsync(Exchange);
-            await channel.ExchangeDeleteAsync(Exchange + ".unrouted");
-            await channel.QueueDeleteAsync(Exchange + ".unrouted", ifUnused: false, ifEmpty: false);
-        }
-        catch (Exception ex) when (ex is RabbitMQ.Client.Exceptions.OperationInterruptedException or InvalidOperationException)
-        {
-            // Best effort: a test that stopped the broker may leave its exchange behind.
-        }
     }
 }

@@ -25,4 +25,21 @@ internal static class TestBroker
                 "or point RELAY_TEST_RABBITMQ_URI at one.", ex);
         }
     }
+
+    /// <summary>Deletes what a test Relay declared: its exchange and its unrouted exchange and queue.</summary>
+    public static async Task DeleteTopologyAsync(string exchange)
+    {
+        try
+        {
+            await using var connection = await ConnectAsync("relay-tests-cleanup");
+            await using var channel = await connection.CreateChannelAsync();
+            await channel.ExchangeDeleteAsync(exchange);
+            await channel.ExchangeDeleteAsync(exchange + ".unrouted");
+            await channel.QueueDeleteAsync(exchange + ".unrouted", ifUnused: false, ifEmpty: false);
+        }
+        catch (Exception ex) when (ex is RabbitMQ.Client.Exceptions.OperationInterruptedException or InvalidOperationException)
+        {
+            // Best effort: a test that stopped the broker may leave its exchange behind.
+        }
+    }
 }

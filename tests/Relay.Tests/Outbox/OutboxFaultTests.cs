@@ -40,6 +40,15 @@ public sealed class OutboxFaultTests(ITestOutputHelper output)
 
         await relay.WaitForEmptyOutboxAsync();
         AssertEveryAcceptedArrived(load, await queue.DrainAsync(load.Accepted.Count));
+
+        // Group commit: concurrent requests share fsyncs.
+        using var admin = relay.CreateAdminClient();
+        string metrics = await admin.GetStringAsync("/metrics");
+        double written = MetricValue(metrics, "relay_outbox_written_total");
+        double commits = MetricValue(metrics, "relay_outbox_commits_total");
+        output.WriteLine($"outbox: {written} events in {commits} commits");
+        Assert.True(written > 0);
+        Assert.True(commits < written, $"{written} events took {commits} commits");
     }
 
     [Fact]
@@ -171,6 +180,11 @@ public sealed class OutboxFaultTests(ITestOutputHelper output)
         Assert.True(load.Accepted.Count >= Load / 4, $"too few callbacks were accepted to prove anything: {load}");
         Assert.Empty(missing);
     }
+
+    private static double MetricValue(string metrics, string name) =>
+        metrics.Split('\n')
+            .Where(line => line.StartsWith(name + "{", StringComparison.Ordinal))
+            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
 
     private static string IntegrityCheck(string file)
     {

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# A bounded soak of Relay while the broker restarts at intervals (not part of the test suite):
+#   scripts/soak.sh [MINUTES] [extra options for bench/Relay.Soak, e.g. --rate 800 --restart-every 20]
+# Starts the local RabbitMQ node (scripts/rabbitmq.sh) and a Release build of Relay on
+# https://127.0.0.1:8444 (admin 127.0.0.1:9091) with an exchange and an outbox of its own, runs the
+# soak, and prints sent, accepted, delivered, missing, duplicates and the peak outbox depth.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+minutes=${1:-2}
+shift || true
+
+scripts/rabbitmq.sh ensure
+[ -f config/certs/tls.crt ] || scripts/dev-cert.sh config/certs
+dotnet build -c Release -v quiet -nologo src/Relay/Relay.csproj >/dev/null
+dotnet build -c Release -v quiet -nologo bench/Relay.Soak/Relay.Soak.csproj >/dev/null
+
+state=$(mktemp -d /tmp/relay-soak.XXXXXX)
+exchange="soak-$(date +%s)"
+dotnet src/Relay/bin/Release/net10.0/Relay.dll \
+  --Kestrel:Endpoints:Public:Url=https://127.0.0.1:8444 \
+  --Kestrel:Endpoints:Admin:Url=http://127.0.0.1:9091 \
+  --Relay:Allowlist:Networks:0=127.0.0.1/32 \
+  --Relay:RabbitMq:Exchange="$exchange" \
+  --Relay:Outbox:Path="$state/outbox" \
+  --Relay:Shutdown:DrainPeriod=00:00:00 \
+  >"$state/relay.log" 2>&1 &
+relay=$!
+trap 'kill $relay 2>/dev/null; wait $relay 2>/dev/null; scripts/rabbitmq.sh ctl start_app >/dev/null 2>&1 || true' EXIT
+for _ in $(seq 1 60); do
+  [ "$(curl -s http://127.0.0.1:9091/readyz)" = "Healthy" ] && break
+  kill -0 $relay 2>/dev/null || { cat "$state/relay.log" >&2; exit 1; }
+  sleep 0.5
+done
+
+echo "soak: Relay log in $state/relay.log" >&2
+dotnet bench/Relay.Soak/bin/Release/net10.0/Relay.Soak.dll --minutes "$minutes" --exchange "$exchange" "$@"
