@@ -50,7 +50,7 @@ echo >&2
 curl -fs http://127.0.0.1:9090/readyz >/dev/null || { echo "quickstart: Relay did not become ready; see $state/relay.log" >&2; exit 1; }
 
 dotnet samples/Relay.Samples.Consumer/bin/Release/net10.0/Relay.Samples.Consumer.dll \
-  --queue quickstart --binding 'callback.#' --count 1 >"$state/consumer.out" 2>"$state/consumer.err" &
+  --queue quickstart --exclusive true --binding 'callback.#' --count 1 >"$state/consumer.out" 2>"$state/consumer.err" &
 consumer=$!
 for _ in $(seq 1 30); do grep -q waiting "$state/consumer.err" 2>/dev/null && break; sleep 0.5; done
 

@@ -25,7 +25,15 @@ dotnet src/Relay/bin/Release/net10.0/Relay.dll \
   --Relay:Shutdown:DrainPeriod=00:00:00 \
   >"$state/relay.log" 2>&1 &
 relay=$!
-trap 'kill $relay 2>/dev/null; wait $relay 2>/dev/null; scripts/rabbitmq.sh ctl start_app >/dev/null 2>&1 || true' EXIT
+cleanup() {
+  kill $relay 2>/dev/null; wait $relay 2>/dev/null
+  scripts/rabbitmq.sh ctl start_app >/dev/null 2>&1 || true
+  # The run's own exchange and unrouted queue, through the management API (loopback only).
+  for path in "exchanges/%2F/$exchange" "exchanges/%2F/$exchange.unrouted" "queues/%2F/$exchange.unrouted"; do
+    curl -s -o /dev/null -u guest:guest -X DELETE "http://127.0.0.1:15672/api/$path" || true
+  done
+}
+trap cleanup EXIT
 for _ in $(seq 1 60); do
   [ "$(curl -s http://127.0.0.1:9091/readyz)" = "Healthy" ] && break
   kill -0 $relay 2>/dev/null || { cat "$state/relay.log" >&2; exit 1; }

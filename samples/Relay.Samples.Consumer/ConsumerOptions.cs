@@ -1,7 +1,11 @@
 namespace Relay.Samples.Consumer;
 
-/// <summary>Command-line options: <c>--uri</c>, <c>--exchange</c>, <c>--queue</c>, <c>--binding</c>, <c>--count</c>.</summary>
-internal sealed record ConsumerOptions(string Uri, string Exchange, string Queue, string Binding, int Count)
+/// <summary>
+/// Command-line options: <c>--uri</c>, <c>--exchange</c>, <c>--queue</c>, <c>--binding</c>, <c>--count</c> (stop
+/// after that many events; 0 never), <c>--exclusive</c> (true: a queue that disappears with this consumer,
+/// for demonstrations; a real consumer keeps its durable queue).
+/// </summary>
+internal sealed record ConsumerOptions(string Uri, string Exchange, string Queue, string Binding, int Count, bool Exclusive)
 {
     public static ConsumerOptions Parse(string[] args)
     {
@@ -12,19 +16,21 @@ internal sealed record ConsumerOptions(string Uri, string Exchange, string Queue
             ["queue"] = "sample-consumer",
             ["binding"] = "callback.#",
             ["count"] = "0",
+            ["exclusive"] = "false",
         };
 
         for (int i = 0; i + 1 < args.Length; i += 2)
         {
             if (!args[i].StartsWith("--", StringComparison.Ordinal) || !values.ContainsKey(args[i][2..]))
             {
-                throw new ArgumentException($"unknown option '{args[i]}'; use --uri, --exchange, --queue, --binding, --count");
+                throw new ArgumentException($"unknown option '{args[i]}'; use --uri, --exchange, --queue, --binding, --count, --exclusive");
             }
 
             values[args[i][2..]] = args[i + 1];
         }
 
         return new ConsumerOptions(values["uri"], values["exchange"], values["queue"], values["binding"],
-            int.Parse(values["count"], System.Globalization.CultureInfo.InvariantCulture));
+            int.Parse(values["count"], System.Globalization.CultureInfo.InvariantCulture),
+            bool.Parse(values["exclusive"]));
     }
 }

@@ -26,7 +26,7 @@ await using var channel = await connection.CreateChannelAsync();
 // The exchange is Relay's; declaring it with the same settings is harmless and lets this start first.
 await channel.ExchangeDeclareAsync(options.Exchange, ExchangeType.Topic, durable: true, autoDelete: false,
     arguments: new Dictionary<string, object?> { ["alternate-exchange"] = options.Exchange + ".unrouted" });
-await channel.QueueDeclareAsync(options.Queue, durable: true, exclusive: false, autoDelete: false);
+await channel.QueueDeclareAsync(options.Queue, durable: !options.Exclusive, exclusive: options.Exclusive, autoDelete: options.Exclusive);
 await channel.QueueBindAsync(options.Queue, options.Exchange, options.Binding);
 await channel.BasicQosAsync(prefetchSize: 0, prefetchCount: 32, global: false);
 
