@@ -1,21 +1,13 @@
 // A consumer of Relay's events, as an internal team would write one:
 //   dotnet run --project samples/Relay.Samples.Consumer -- --queue my-team --binding 'callback.#' [--count 1]
-// It declares its own durable queue, binds it to Relay's exchange, reads each message as a CloudEvent,
-// continues the callback's trace, skips repeats by message-id, and acknowledges after processing.
-using System.Diagnostics;
-using System.Text;
+// It declares its own durable queue, binds it to Relay's exchange, and for each message lets
+// EventProcessor read the CloudEvent, continue the trace and skip repeats, then acknowledges it.
 using System.Text.Json;
-using CloudNative.CloudEvents;
-using CloudNative.CloudEvents.SystemTextJson;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using Relay.Samples.Consumer;
 
 var options = ConsumerOptions.Parse(args);
-var source = new ActivitySource("Relay.Samples.Consumer");
-var traceParent = CloudEventAttribute.CreateExtension("traceparent", CloudEventAttributeType.String);
-var formatter = new JsonEventFormatter();
-var seen = new RecentMessageIds(capacity: 100_000);
 var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 int processed = 0;
 
@@ -24,26 +16,24 @@ await using var connection = await factory.CreateConnectionAsync();
 await using var channel = await connection.CreateChannelAsync();
 
 // The exchange is Relay's; declaring it with the same settings is harmless and lets this start first.
-await channel.ExchangeDeclareAsync(options.Exchange, ExchangeType.Topic, durable: true, autoDelete: false,
+await channel.ExchangeDeclareAsync(options.Exchange, "topic", durable: true, autoDelete: false,
     arguments: new Dictionary<string, object?> { ["alternate-exchange"] = options.Exchange + ".unrouted" });
 await channel.QueueDeclareAsync(options.Queue, durable: !options.Exclusive, exclusive: options.Exclusive, autoDelete: options.Exclusive);
 await channel.QueueBindAsync(options.Queue, options.Exchange, options.Binding);
 await channel.BasicQosAsync(prefetchSize: 0, prefetchCount: 32, global: false);
 
+var processor = new EventProcessor((cloudEvent, routingKey) =>
+{
+    // The team's own work goes here; this sample prints the event.
+    Console.WriteLine($"{routingKey}  id={cloudEvent.Id}");
+    return Task.CompletedTask;
+});
+
 var consumer = new AsyncEventingBasicConsumer(channel);
 consumer.ReceivedAsync += async (_, delivery) =>
 {
-    var cloudEvent = formatter.DecodeStructuredModeMessage(delivery.Body, new System.Net.Mime.ContentType(
-        delivery.BasicProperties.ContentType ?? "application/cloudevents+json"), [traceParent]);
-
-    // Continue the trace that began with Marketing Cloud's POST to Relay.
-    ActivityContext.TryParse(HeaderText(delivery.BasicProperties, "traceparent") ?? cloudEvent[traceParent] as string,
-        null, out var parent);
-    using var activity = source.StartActivity($"process {options.Queue}", ActivityKind.Consumer, parent);
-
-    if (seen.TryAdd(delivery.BasicProperties.MessageId ?? cloudEvent.Id!))
+    if (await processor.ProcessAsync(options.Queue, delivery.RoutingKey, delivery.BasicProperties, delivery.Body))
     {
-        Console.WriteLine($"{delivery.RoutingKey}  message-id={delivery.BasicProperties.MessageId}");
         Console.WriteLine(Pretty(delivery.Body));
     }
     else
@@ -62,9 +52,6 @@ await channel.BasicConsumeAsync(options.Queue, autoAck: false, consumer);
 Console.Error.WriteLine($"consumer: queue '{options.Queue}' bound to '{options.Exchange}' with '{options.Binding}'; waiting for events");
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; done.TrySetResult(); };
 await done.Task;
-
-static string? HeaderText(IReadOnlyBasicProperties properties, string name) =>
-    properties.Headers?.TryGetValue(name, out var value) == true && value is byte[] bytes ? Encoding.UTF8.GetString(bytes) : null;
 
 static string Pretty(ReadOnlyMemory<byte> body) =>
     JsonSerializer.Serialize(JsonDocument.Parse(body).RootElement, new JsonSerializerOptions

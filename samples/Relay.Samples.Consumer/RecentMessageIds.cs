@@ -4,7 +4,7 @@ namespace Relay.Samples.Consumer;
 /// Relay delivers at least once, with a stable message-id per callback: remember the ids seen lately and
 /// skip a repeat. A real consumer keeps this where its own writes are (a unique key in its database).
 /// </summary>
-internal sealed class RecentMessageIds(int capacity)
+public sealed class RecentMessageIds(int capacity)
 {
     private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
     private readonly Queue<string> _order = new();

@@ -46,6 +46,12 @@ internal static class Program
 
             return 2;
         }
+        catch (IOException ex)
+        {
+            // Typically a listener address already in use.
+            await Console.Error.WriteLineAsync("Relay cannot start: " + ex.Message);
+            return 2;
+        }
 
         return 0;
     }

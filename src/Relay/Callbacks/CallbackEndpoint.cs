@@ -25,6 +25,7 @@ internal sealed partial class CallbackEndpoint(
 {
     private const string FormMediaType = "application/x-www-form-urlencoded";
     private readonly long _maxBodyBytes = options.Value.MaxBodyBytes;
+    private readonly string _source = options.Value.Source;
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -111,13 +112,14 @@ internal sealed partial class CallbackEndpoint(
         MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
         && mediaType.MediaType.Equals(FormMediaType, StringComparison.OrdinalIgnoreCase);
 
-    private static void Tag(Activity? server, CallbackEvent callbackEvent)
+    private void Tag(Activity? server, CallbackEvent callbackEvent)
     {
         if (server is not { IsAllDataRequested: true })
         {
             return;
         }
 
+        server.SetTag(Attributes.Source, _source);
         server.SetTag(Attributes.EventId, callbackEvent.Id);
         server.SetTag(Attributes.RequestId, callbackEvent.RequestId);
         server.SetTag(Attributes.ConversationId, callbackEvent.ConversationId);

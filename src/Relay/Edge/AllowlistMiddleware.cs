@@ -22,7 +22,7 @@ internal sealed partial class AllowlistMiddleware(RequestDelegate next, Allowlis
 
         if (address is not null && allowlist.TryMatch(address, out var rule))
         {
-            metrics.EdgeDecision(allowed: true);
+            metrics.EdgeDecision(allowed: true, "allowlisted");
             if (logger.IsEnabled(LogLevel.Debug))
             {
                 Log.Allowed(logger, address, rule);
@@ -31,7 +31,7 @@ internal sealed partial class AllowlistMiddleware(RequestDelegate next, Allowlis
             return next(context);
         }
 
-        metrics.EdgeDecision(allowed: false);
+        metrics.EdgeDecision(allowed: false, "not_allowlisted");
         Log.Refused(logger, address);
         context.Response.StatusCode = StatusCodes.Status403Forbidden;
         return Task.CompletedTask;

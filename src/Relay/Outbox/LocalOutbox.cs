@@ -109,6 +109,7 @@ internal sealed partial class LocalOutbox : BackgroundService
         }
 
         Log.Opened(_logger, _store.FilePath, entries);
+        _metrics.Initialize();
         if (entries > 0)
         {
             _appended.Set();

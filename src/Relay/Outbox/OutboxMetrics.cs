@@ -32,6 +32,16 @@ internal sealed class OutboxMetrics
             description: "Events the outbox could not take, by reason (full, unwritable).");
     }
 
+    /// <summary>Reports the counters at zero from the start, so that dashboards show 0 rather than no data.</summary>
+    public void Initialize()
+    {
+        _written.Add(0);
+        _commits.Add(0);
+        _drained.Add(0);
+        _refused.Add(0, new KeyValuePair<string, object?>("relay.outbox.reason", "full"));
+        _refused.Add(0, new KeyValuePair<string, object?>("relay.outbox.reason", "unwritable"));
+    }
+
     public void Written(int count)
     {
         _written.Add(count);

@@ -1,6 +1,8 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
+using Relay.Telemetry;
 
 namespace Relay.Publishing;
 
@@ -12,13 +14,28 @@ namespace Relay.Publishing;
 /// apart, and a recovery that never starts would leave Relay silently unready. Here every failure
 /// ends a session and the next one begins from scratch.
 /// </summary>
-internal sealed partial class BrokerConnection(IOptions<RabbitMqOptions> options, ILogger<BrokerConnection> logger)
-    : BackgroundService
+internal sealed partial class BrokerConnection : BackgroundService
 {
     private static readonly TimeSpan FirstReconnectDelay = TimeSpan.FromMilliseconds(200);
 
+    private readonly IOptions<RabbitMqOptions> _options;
+    private readonly ILogger<BrokerConnection> _logger;
+    private readonly Counter<long> _connections;
     private volatile BrokerSession? _session;
     private volatile string? _blockedReason;
+
+    public BrokerConnection(IOptions<RabbitMqOptions> options, IMeterFactory meterFactory, ILogger<BrokerConnection> logger)
+    {
+        _options = options;
+        _logger = logger;
+        var meter = meterFactory.Create(RelayTelemetry.MeterName);
+        meter.CreateObservableGauge("relay.broker.connected", () => State == BrokerState.Connecting ? 0 : 1,
+            description: "1 while Relay holds a connection to the broker with the topology declared.");
+        meter.CreateObservableGauge("relay.broker.blocked", () => State == BrokerState.Blocked ? 1 : 0,
+            description: "1 while the broker blocks publishing (memory or disk alarm).");
+        _connections = meter.CreateCounter<long>("relay.broker.connections", unit: "{connection}",
+            description: "Connections opened to the broker; more than one means reconnections.");
+    }
 
     /// <summary>The live session, or null while (re)connecting.</summary>
     public BrokerSession? Session => _session;
@@ -31,7 +48,7 @@ internal sealed partial class BrokerConnection(IOptions<RabbitMqOptions> options
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var settings = options.Value;
+        var settings = _options.Value;
         string address = BrokerAddress.Describe(settings.Uri);
         var delay = FirstReconnectDelay;
         int attempt = 0;
@@ -51,7 +68,7 @@ internal sealed partial class BrokerConnection(IOptions<RabbitMqOptions> options
             }
             catch (Exception ex)
             {
-                Log.ConnectFailed(logger, address, attempt, ex.GetType().Name, ex.Message);
+                Log.ConnectFailed(_logger, address, attempt, ex.GetType().Name, ex.Message);
             }
 
             try
@@ -99,10 +116,11 @@ internal sealed partial class BrokerConnection(IOptions<RabbitMqOptions> options
 
             _blockedReason = null;
             _session = new BrokerSession(connection, channel);
-            Log.Connected(logger, address, settings.Exchange, settings.UnroutedName);
+            _connections.Add(1);
+            Log.Connected(_logger, address, settings.Exchange, settings.UnroutedName);
 
             string reason = await closed.Task.WaitAsync(stoppingToken);
-            Log.Lost(logger, address, reason);
+            Log.Lost(_logger, address, reason);
         }
         finally
         {
@@ -121,14 +139,14 @@ internal sealed partial class BrokerConnection(IOptions<RabbitMqOptions> options
     private Task OnBlockedAsync(object sender, ConnectionBlockedEventArgs args)
     {
         _blockedReason = args.Reason;
-        Log.Blocked(logger, args.Reason);
+        Log.Blocked(_logger, args.Reason);
         return Task.CompletedTask;
     }
 
     private Task OnUnblockedAsync(object sender, AsyncEventArgs args)
     {
         _blockedReason = null;
-        Log.Unblocked(logger);
+        Log.Unblocked(_logger);
         return Task.CompletedTask;
     }
 
@@ -145,7 +163,7 @@ internal sealed partial class BrokerConnection(IOptions<RabbitMqOptions> options
         }
         catch (Exception ex)
         {
-            Log.CloseFailed(logger, ex);
+            Log.CloseFailed(_logger, ex);
         }
     }
 

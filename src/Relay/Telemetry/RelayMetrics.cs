@@ -33,11 +33,15 @@ internal sealed class RelayMetrics
         }
     }
 
-    public void EdgeDecision(bool allowed)
+    /// <param name="allowed">Whether the request may go on.</param>
+    /// <param name="reason">Why: a value of <c>relay.edge.reason</c>, such as <c>allowlisted</c> or <c>not_allowlisted</c>.</param>
+    public void EdgeDecision(bool allowed, string reason)
     {
         if (_edgeDecisions.Enabled)
         {
-            _edgeDecisions.Add(1, new KeyValuePair<string, object?>(RelayTelemetry.Attributes.EdgeDecision, allowed ? "allowed" : "refused"));
+            _edgeDecisions.Add(1,
+                new KeyValuePair<string, object?>(RelayTelemetry.Attributes.EdgeDecision, allowed ? "allowed" : "refused"),
+                new KeyValuePair<string, object?>(RelayTelemetry.Attributes.EdgeReason, reason));
         }
     }
 

@@ -34,6 +34,8 @@ internal static class RelayTelemetry
         public const string OverallStatus = "marketing_cloud.overall_status_code";
         public const string CallbackOutcome = "relay.callback.outcome";
         public const string EdgeDecision = "relay.edge.decision";
+        public const string EdgeReason = "relay.edge.reason";
+        public const string Source = "relay.source";
         public const string PublishOutcome = "relay.publish.outcome";
         public const string EventId = "relay.event.id";
         public const string OutboxReplay = "relay.outbox.replay";

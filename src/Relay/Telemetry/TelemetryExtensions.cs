@@ -1,4 +1,5 @@
 using OpenTelemetry;
+using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -11,13 +12,22 @@ internal static class TelemetryExtensions
     /// <summary>
     /// OpenTelemetry configured by the standard <c>OTEL_*</c> variables: server spans of the Public listener,
     /// Relay's publish spans and the RabbitMQ client's, Relay's, ASP.NET Core's and the runtime's metrics.
-    /// Metrics are scraped from <c>/metrics</c> on Admin; the OTLP exporter is on when
-    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
+    /// Metrics are scraped from <c>/metrics</c> on Admin. Logs carry trace and span ids. The OTLP exporter
+    /// (traces, metrics and logs) is on when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
     /// </summary>
     public static WebApplicationBuilder AddRelayTelemetry(this WebApplicationBuilder builder)
     {
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<RelayMetrics>();
+
+        // Every log record carries the trace and span of the request it belongs to.
+        builder.Logging.Configure(logging =>
+            logging.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
+        builder.Logging.AddOpenTelemetry(logging =>
+        {
+            logging.IncludeScopes = true;
+            logging.IncludeFormattedMessage = true;
+        });
 
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(builder.Configuration["OTEL_SERVICE_NAME"] ?? "relay"))
@@ -29,7 +39,8 @@ internal static class TelemetryExtensions
                 .AddMeter(RelayTelemetry.MeterName)
                 .AddAspNetCoreInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddPrometheusExporter());
+                .AddPrometheusExporter())
+            .WithLogging();
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
