@@ -3,7 +3,8 @@
 #   1. a local RabbitMQ (installed from Debian's packages and started without systemd, unless one
 #      already answers on 127.0.0.1:5672);
 #   2. a self-signed development certificate, unless config/certs/tls.crt exists;
-#   3. Relay on https://127.0.0.1:8443 (admin on http://127.0.0.1:9090), with loopback allowed;
+#   3. Relay on https://127.0.0.1:8443 (admin on http://127.0.0.1:9090), with loopback allowed and a
+#      source "quickstart" whose secret callback-URL token is made for this run;
 #   4. the sample consumer bound with 'callback.#', a sample Marketing Cloud callback posted over HTTPS,
 #      and the event the consumer received.
 # Relay then keeps running in the foreground; Ctrl+C stops it.
@@ -33,9 +34,12 @@ echo "quickstart: building" >&2
 dotnet build -c Release -v quiet -nologo src/Relay/Relay.csproj >/dev/null
 dotnet build -c Release -v quiet -nologo samples/Relay.Samples.Consumer/Relay.Samples.Consumer.csproj >/dev/null
 
+# Callback URLs end in a secret token naming their source; this run makes one for a source "quickstart".
+token=$(openssl rand -hex 24)
 dotnet src/Relay/bin/Release/net10.0/Relay.dll \
   --Kestrel:Endpoints:Public:Url=https://127.0.0.1:8443 \
   --Relay:Allowlist:Networks:0=127.0.0.1/32 \
+  --Relay:Callbacks:Sources:quickstart:Tokens:0="$token" \
   >"$state/relay.log" 2>&1 &
 relay=$!
 trap 'kill $relay 2>/dev/null; wait $relay 2>/dev/null' EXIT INT TERM
@@ -54,11 +58,11 @@ dotnet samples/Relay.Samples.Consumer/bin/Release/net10.0/Relay.Samples.Consumer
 consumer=$!
 for _ in $(seq 1 30); do grep -q waiting "$state/consumer.err" 2>/dev/null && break; sleep 0.5; done
 
-echo "quickstart: POST samples/callbacks/has-errors.form to https://127.0.0.1:8443/marketing-cloud/callbacks" >&2
+echo "quickstart: POST samples/callbacks/has-errors.form to https://127.0.0.1:8443/marketing-cloud/callbacks/<token>" >&2
 curl -sS --cacert config/certs/tls.crt -o /dev/null -w 'quickstart: Relay answered %{http_code}\n' \
   -H 'Content-Type: application/x-www-form-urlencoded' \
   --data-binary @samples/callbacks/has-errors.form \
-  https://127.0.0.1:8443/marketing-cloud/callbacks
+  "https://127.0.0.1:8443/marketing-cloud/callbacks/$token"
 
 if ! timeout 30 tail --pid=$consumer -f /dev/null; then
   echo "quickstart: the consumer received nothing within 30 s" >&2; exit 1
@@ -66,5 +70,6 @@ fi
 echo "quickstart: the sample consumer (queue 'quickstart', binding 'callback.#') received:" >&2
 cat "$state/consumer.out"
 echo >&2
-echo "quickstart: Relay is running (log: $state/relay.log). Ctrl+C stops it." >&2
+echo "quickstart: Relay is running (log: $state/relay.log); callback URL https://127.0.0.1:8443/marketing-cloud/callbacks/$token" >&2
+echo "quickstart: Ctrl+C stops it." >&2
 wait $relay

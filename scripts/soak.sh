@@ -16,10 +16,12 @@ dotnet build -c Release -v quiet -nologo bench/Relay.Soak/Relay.Soak.csproj >/de
 
 state=$(mktemp -d /tmp/relay-soak.XXXXXX)
 exchange="soak-$(date +%s)"
+token=$(openssl rand -hex 24)
 dotnet src/Relay/bin/Release/net10.0/Relay.dll \
   --Kestrel:Endpoints:Public:Url=https://127.0.0.1:8444 \
   --Kestrel:Endpoints:Admin:Url=http://127.0.0.1:9091 \
   --Relay:Allowlist:Networks:0=127.0.0.1/32 \
+  --Relay:Callbacks:Sources:soak:Tokens:0="$token" \
   --Relay:RabbitMq:Exchange="$exchange" \
   --Relay:Outbox:Path="$state/outbox" \
   --Relay:Shutdown:DrainPeriod=00:00:00 \
@@ -41,4 +43,5 @@ for _ in $(seq 1 60); do
 done
 
 echo "soak: Relay log in $state/relay.log" >&2
-dotnet bench/Relay.Soak/bin/Release/net10.0/Relay.Soak.dll --minutes "$minutes" --exchange "$exchange" "$@"
+dotnet bench/Relay.Soak/bin/Release/net10.0/Relay.Soak.dll --minutes "$minutes" --exchange "$exchange" \
+  --url "https://127.0.0.1:8444/marketing-cloud/callbacks/$token" "$@"

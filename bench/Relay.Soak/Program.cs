@@ -153,7 +153,7 @@ int missing = accepted.Keys.Count(requestId => !arrived.Contains(requestId));
 int distinct = delivered.Select(message => message.MessageId).Distinct().Count();
 Console.WriteLine($"| duration | sent | accepted | refused | connection failures | delivered | missing | duplicates | peak outbox depth | broker restarts |");
 Console.WriteLine($"| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
-Console.WriteLine($"| {options.Duration.TotalMinutes:F0} min | {sent} | {accepted.Count} | {answers.Where(a => a.Key != 200).Sum(a => a.Value)} | {failed} | {delivered.Count} | {missing} | {delivered.Count - distinct} | {peakDepth} | {restarts} |");
+Console.WriteLine($"| {options.Duration.TotalMinutes:0.#} min | {sent} | {accepted.Count} | {answers.Where(a => a.Key != 200).Sum(a => a.Value)} | {failed} | {delivered.Count} | {missing} | {delivered.Count - distinct} | {peakDepth} | {restarts} |");
 return missing == 0 ? 0 : 1;
 
 static async Task<bool> Tick(PeriodicTimer timer, CancellationToken token)

@@ -76,6 +76,8 @@ internal static class Program
         var app = builder.Build();
         app.ValidateRelayConfiguration();
         app.UseRelayEdge();
+        app.UseRelayCallbackTokens();
+        app.UseRouting();
         app.MapRelayHealth();
         app.MapRelayMetrics();
         app.MapRelayCallbacks();

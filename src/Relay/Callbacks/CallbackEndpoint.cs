@@ -17,7 +17,7 @@ namespace Relay.Callbacks;
 /// </summary>
 internal sealed partial class CallbackEndpoint(
     IOptions<CallbackOptions> options,
-    CallbackEventFactory eventFactory,
+    CallbackSources sources,
     EventDelivery delivery,
     RelayMetrics metrics,
     TimeProvider time,
@@ -25,12 +25,22 @@ internal sealed partial class CallbackEndpoint(
 {
     private const string FormMediaType = "application/x-www-form-urlencoded";
     private readonly long _maxBodyBytes = options.Value.MaxBodyBytes;
-    private readonly string _source = options.Value.Source;
 
     public async Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
         var response = context.Response;
+
+        // A missing or wrong token gets exactly what an unknown path gets, whatever the method.
+        var source = context.Features.Get<CallbackTokenFeature>() is { } token
+            ? sources.TryMatch(token.Token, out var matched) ? matched : null
+            : sources.Tokenless;
+        if (source is null)
+        {
+            metrics.Callback(CallbackOutcomes.UnknownToken);
+            response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
 
         if (!HttpMethods.IsPost(request.Method))
         {
@@ -83,9 +93,9 @@ internal sealed partial class CallbackEndpoint(
         {
             var read = CallbackFormReader.Read(body.Span);
             var server = Activity.Current;
-            var callbackEvent = eventFactory.Create(read, body.Span, receivedAt,
+            var callbackEvent = source.Events.Create(read, body.Span, receivedAt,
                 server is { IdFormat: ActivityIdFormat.W3C } ? server.Id : null, server?.TraceStateString);
-            Tag(server, callbackEvent);
+            Tag(server, source, callbackEvent);
 
             if (!read.IsValid)
             {
@@ -103,8 +113,17 @@ internal sealed partial class CallbackEndpoint(
             }
 
             metrics.Callback(read.IsValid ? CallbackOutcomes.Accepted : CallbackOutcomes.AcceptedInvalid);
-            Log.Accepted(logger, callbackEvent.Id, callbackEvent.RoutingKey, result == DeliveryResult.Stored ? "outbox" : "broker");
+            Log.Accepted(logger, callbackEvent.Id, source.Name, callbackEvent.RoutingKey, result == DeliveryResult.Stored ? "outbox" : "broker");
             response.StatusCode = StatusCodes.Status200OK;
+        }
+    }
+
+    /// <summary>Said at every start while tokenless callbacks are allowed.</summary>
+    public void WarnIfTokenless()
+    {
+        if (sources.Tokenless is not null)
+        {
+            Log.TokenlessAllowed(logger, options.Value.Path);
         }
     }
 
@@ -112,14 +131,14 @@ internal sealed partial class CallbackEndpoint(
         MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
         && mediaType.MediaType.Equals(FormMediaType, StringComparison.OrdinalIgnoreCase);
 
-    private void Tag(Activity? server, CallbackEvent callbackEvent)
+    private static void Tag(Activity? server, CallbackSource source, CallbackEvent callbackEvent)
     {
         if (server is not { IsAllDataRequested: true })
         {
             return;
         }
 
-        server.SetTag(Attributes.Source, _source);
+        server.SetTag(Attributes.Source, source.EventSource);
         server.SetTag(Attributes.EventId, callbackEvent.Id);
         server.SetTag(Attributes.RequestId, callbackEvent.RequestId);
         server.SetTag(Attributes.ConversationId, callbackEvent.ConversationId);
@@ -135,8 +154,11 @@ internal sealed partial class CallbackEndpoint(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Accepted callback as event {EventId} ({RoutingKey}), held by the {HeldBy}")]
-        public static partial void Accepted(ILogger logger, string eventId, string routingKey, string heldBy);
+        [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Accepted callback from source {Source} as event {EventId} ({RoutingKey}), held by the {HeldBy}")]
+        public static partial void Accepted(ILogger logger, string eventId, string source, string routingKey, string heldBy);
+
+        [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Relay:Callbacks:AllowTokenless is on: any Marketing Cloud account can post callbacks to {Path}. For development only.")]
+        public static partial void TokenlessAllowed(ILogger logger, string path);
 
         [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Callback answered {StatusCode}: {Outcome}")]
         public static partial void Refused(ILogger logger, int statusCode, string outcome);

@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Relay.Configuration;
 using Relay.Edge;
-using Relay.Events;
 
 namespace Relay.Callbacks;
 
@@ -11,25 +10,32 @@ internal static class CallbackExtensions
     public static IServiceCollection AddRelayCallbacks(this IServiceCollection services)
     {
         services.AddValidatedOptions<CallbackOptions, CallbackOptionsValidator>(CallbackOptions.Section);
-        services.TryAddSingleton(provider =>
-            new CallbackEventFactory(provider.GetRequiredService<IOptions<CallbackOptions>>().Value.ToEventOptions()));
+        services.TryAddSingleton<CallbackSources>();
+        services.TryAddSingleton<CallbackPathRedactor>();
         services.TryAddSingleton<CallbackEndpoint>();
         return services;
     }
 
     /// <summary>
-    /// Maps the callback path for every method, so that a wrong method gets 405 here rather than falling
-    /// through to a proxied route.
+    /// Takes the token off callback URLs; must come before routing, so that no path seen downstream holds it.
+    /// </summary>
+    public static IApplicationBuilder UseRelayCallbackTokens(this IApplicationBuilder app) =>
+        app.UseWhen(context => context.GetListener() == RelayListener.Public, callbacks => callbacks.UseMiddleware<CallbackTokenMiddleware>());
+
+    /// <summary>
+    /// Maps the callback endpoint (URLs <c>{Path}/{token}</c>, the token already taken off by
+    /// <see cref="UseRelayCallbackTokens"/>) for every method, so that a wrong method gets 405 here rather
+    /// than falling through to a proxied route, and ahead of proxied routes, even one on the same path.
     /// </summary>
     public static IEndpointConventionBuilder MapRelayCallbacks(this WebApplication app)
     {
         var endpoint = app.Services.GetRequiredService<CallbackEndpoint>();
         string path = app.Services.GetRequiredService<IOptions<CallbackOptions>>().Value.Path;
+        endpoint.WarnIfTokenless();
+
         var callbacks = app.Map(path, endpoint.InvokeAsync)
             .OnListener(RelayListener.Public)
             .WithDisplayName("Marketing Cloud callback");
-
-        // Ahead of proxied routes, even one configured on the very same path.
         callbacks.Add(builder => ((RouteEndpointBuilder)builder).Order = -1);
         return callbacks;
     }

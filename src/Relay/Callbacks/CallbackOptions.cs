@@ -7,11 +7,20 @@ internal sealed class CallbackOptions
 {
     public const string Section = "Relay:Callbacks";
 
-    /// <summary>Path of the callback endpoint on the Public listener.</summary>
+    /// <summary>Path of the callback endpoint on the Public listener; callback URLs are <c>{Path}/{token}</c>.</summary>
     public string Path { get; set; } = "/marketing-cloud/callbacks";
 
-    /// <summary>The events' <c>source</c> attribute (a URI reference).</summary>
+    /// <summary>The base of the events' <c>source</c> attribute (a URI reference); each source appends its name.</summary>
     public string Source { get; set; } = CallbackEventOptions.DefaultSource;
+
+    /// <summary>The sources allowed to post callbacks, each with its secret tokens.</summary>
+    public Dictionary<string, CallbackSourceOptions> Sources { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Development only: accept callbacks at <c>{Path}</c> without a token. Marketing Cloud's addresses are
+    /// shared by all its customers, so without a token any Marketing Cloud account can post to Relay.
+    /// </summary>
+    public bool AllowTokenless { get; set; }
 
     /// <summary>Largest accepted body; past it, 413.</summary>
     public long MaxBodyBytes { get; set; } = 16 * 1024 * 1024;
@@ -22,6 +31,6 @@ internal sealed class CallbackOptions
     /// <summary>ResultDetailXML nested deeper than this is kept raw and not parsed.</summary>
     public int ResultDetailMaxDepth { get; set; } = ResultDetailXmlLimits.Default.MaxDepth;
 
-    public CallbackEventOptions ToEventOptions() =>
-        new(Source, new ResultDetailXmlLimits(ResultDetailMaxCharacters, ResultDetailMaxDepth));
+    public CallbackEventOptions ToEventOptions(string source) =>
+        new(source, new ResultDetailXmlLimits(ResultDetailMaxCharacters, ResultDetailMaxDepth));
 }

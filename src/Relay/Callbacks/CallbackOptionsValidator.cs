@@ -40,6 +40,51 @@ internal sealed class CallbackOptionsValidator(IConfiguration configuration) : I
             errors.Add($"{section}:ResultDetailMaxDepth", $"{options.ResultDetailMaxDepth} is not between 2 and 256");
         }
 
+        ValidateSources(errors, options);
         return errors.ToResult();
+    }
+
+    private void ValidateSources(ValidationErrors errors, CallbackOptions options)
+    {
+        const string section = CallbackOptions.Section + ":Sources";
+        if (options.Sources.Count == 0 && !options.AllowTokenless)
+        {
+            errors.Add(section, "no source is configured, so no callback URL would be accepted; configure " +
+                "Relay:Callbacks:Sources:<name>:Tokens, or for development only set Relay:Callbacks:AllowTokenless=true");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (name, source) in options.Sources)
+        {
+            string key = $"{section}:{name}";
+            errors.AddUnknownKeys(configuration, key, typeof(CallbackSourceOptions));
+            if (!CallbackSources.IsValidName(name))
+            {
+                errors.Add(key, "a source name is 1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit");
+            }
+
+            if (source.Tokens.Count == 0)
+            {
+                errors.Add($"{key}:Tokens", "at least one token is required");
+            }
+
+            // Messages describe tokens without ever echoing them.
+            for (int i = 0; i < source.Tokens.Count; i++)
+            {
+                string token = source.Tokens[i] ?? string.Empty;
+                if (token.Length < CallbackSources.MinTokenLength)
+                {
+                    errors.Add($"{key}:Tokens:{i}", $"too short ({token.Length} characters; at least {CallbackSources.MinTokenLength}, e.g. 'openssl rand -hex 32')");
+                }
+                else if (!CallbackSources.IsValidToken(token))
+                {
+                    errors.Add($"{key}:Tokens:{i}", "only letters, digits, '-' and '_' are allowed, so the URL needs no encoding");
+                }
+                else if (!seen.Add(token))
+                {
+                    errors.Add($"{key}:Tokens:{i}", "the same token is configured twice; each token names one source");
+                }
+            }
+        }
     }
 }

@@ -4,6 +4,7 @@ namespace Relay.Telemetry;
 internal static class CallbackOutcomes
 {
     public const string Accepted = "accepted";
+    public const string UnknownToken = "unknown_token";
     public const string AcceptedInvalid = "accepted_invalid";
     public const string MethodNotAllowed = "method_not_allowed";
     public const string UnsupportedMediaType = "unsupported_media_type";

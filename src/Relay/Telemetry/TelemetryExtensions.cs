@@ -3,6 +3,7 @@ using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using Relay.Callbacks;
 using Relay.Edge;
 
 namespace Relay.Telemetry;
@@ -20,6 +21,11 @@ internal static class TelemetryExtensions
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<RelayMetrics>();
 
+        // ASP.NET Core's hosting diagnostics log the request path, and put it in a scope that every log record
+        // of the request carries: with the callback token in it. Off whatever the configuration says; the
+        // traces and metrics tell the same story without the path.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+
         // Every log record carries the trace and span of the request it belongs to.
         builder.Logging.Configure(logging =>
             logging.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
@@ -34,7 +40,13 @@ internal static class TelemetryExtensions
             .WithTracing(tracing => tracing
                 .AddSource(RelayTelemetry.ActivitySourceName, RelayTelemetry.RabbitMqClientSources)
                 .AddAspNetCoreInstrumentation(aspNetCore =>
-                    aspNetCore.Filter = context => context.GetListener() == RelayListener.Public))
+                {
+                    aspNetCore.Filter = context => context.GetListener() == RelayListener.Public;
+
+                    // The last segment of a callback URL is a secret: url.path never carries it.
+                    aspNetCore.EnrichWithHttpRequest = (activity, request) => activity.SetTag("url.path",
+                        request.HttpContext.RequestServices.GetRequiredService<CallbackPathRedactor>().Redact(request.Path.Value ?? string.Empty));
+                }))
             .WithMetrics(metrics => metrics
                 .AddMeter(RelayTelemetry.MeterName)
                 .AddAspNetCoreInstrumentation()

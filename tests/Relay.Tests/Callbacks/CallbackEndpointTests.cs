@@ -45,7 +45,7 @@ public sealed partial class CallbackEndpointTests : IAsyncLifetime
         Assert.Equal(message.MessageId, root.GetProperty("id").GetString());
         Assert.Equal("1.0", root.GetProperty("specversion").GetString());
         Assert.Equal("com.salesforce.marketingcloud.async.callback", root.GetProperty("type").GetString());
-        Assert.Equal("/marketing-cloud/callbacks", root.GetProperty("source").GetString());
+        Assert.Equal(RelayServer.EventSource, root.GetProperty("source").GetString());
         Assert.Equal("b7f3c1de-8a20-4f7e-9f1e-0c9d8e6a2b44", root.GetProperty("subject").GetString());
         Assert.Equal(TraceId(message.Headers["traceparent"]), TraceId(root.GetProperty("traceparent").GetString()!));
 

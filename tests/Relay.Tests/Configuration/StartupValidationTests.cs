@@ -27,6 +27,11 @@ public sealed class StartupValidationTests : IDisposable
     [InlineData("Relay:Outbox:Path", "/proc/relay-outbox", "Relay:Outbox:Path")]
     [InlineData("Relay:Outbox:MaxEntries", "0", "Relay:Outbox:MaxEntries")]
     [InlineData("Relay:Shutdown:DrainPeriod", "-00:00:01", "Relay:Shutdown:DrainPeriod")]
+    [InlineData("Relay:Callbacks:Sources:test:Tokens:0", "short", "Relay:Callbacks:Sources:test:Tokens:0")]
+    [InlineData("Relay:Callbacks:Sources:test:Tokens:0", "has spaces and a slash / in it, 40 characters long", "Relay:Callbacks:Sources:test:Tokens:0")]
+    [InlineData("Relay:Callbacks:Sources:test:Tokens:1", RelayServer.Token, "Relay:Callbacks:Sources:test:Tokens:1")]
+    [InlineData("Relay:Callbacks:Sources:bad name:Tokens:0", "another-token-0123456789abcdef0123456789", "Relay:Callbacks:Sources:bad name")]
+    [InlineData("Relay:Callbacks:Sources:test:Token", "typo", "Relay:Callbacks:Sources:test:Token")]
     [InlineData("Kestrel:Endpoints:Public:Url", "http://127.0.0.1:1", "Kestrel:Endpoints:Public:Url")]
     [InlineData("Kestrel:Endpoints:Public:Certificate:Path", "/nonexistent/tls.crt", "Kestrel:Endpoints:Public:Certificate:Path")]
     [InlineData("Kestrel:Endpoints:Extra:Url", "http://127.0.0.1:1", "Kestrel:Endpoints:Extra")]
@@ -38,6 +43,29 @@ public sealed class StartupValidationTests : IDisposable
         string message = await StartupFailureAsync(settings);
 
         Assert.Contains(named, message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_NoSourceAndNoTokenlessSwitch_Fails()
+    {
+        var settings = RelayServer.DefaultSettings(_certificate);
+        settings.Remove("Relay:Callbacks:Sources:test:Tokens:0");
+
+        string message = await StartupFailureAsync(settings);
+
+        Assert.Contains("Relay:Callbacks:Sources", message, StringComparison.Ordinal);
+        Assert.Contains("Relay:Callbacks:AllowTokenless", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_BadToken_IsNeverEchoed()
+    {
+        var settings = RelayServer.DefaultSettings(_certificate);
+        settings["Relay:Callbacks:Sources:test:Tokens:0"] = "secret!secret!secret!secret!secret!secret!";
+
+        string message = await StartupFailureAsync(settings);
+
+        Assert.DoesNotContain("secret!", message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -78,14 +106,16 @@ public sealed class StartupValidationTests : IDisposable
     [Fact]
     public async Task Start_ShippedConfiguration_IsValidAndAllowsOnlyMarketingCloud()
     {
+        // The shipped file has no source: a deployment adds its own (here the tests'), with a secret token.
         var settings = RelayServer.DefaultSettings(_certificate);
         settings.Remove("Relay:Allowlist:Networks:0");
+        settings["Relay:Outbox:Path"] = Directory.CreateTempSubdirectory("relay-outbox-").FullName;
         var app = RelayServer.Build(settings, contentRoot: RepositoryRoot.Path);
         await app.StartAsync();
         try
         {
             using var client = TestClients.Create(new Uri(settings["Kestrel:Endpoints:Public:Url"]!), _certificate.Certificate);
-            using var response = await client.GetAsync("/marketing-cloud/callbacks");
+            using var response = await client.GetAsync("/marketing-cloud/callbacks/" + RelayServer.Token);
 
             Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
             var allowlist = app.Services.GetRequiredService<Edge.Allowlist>();

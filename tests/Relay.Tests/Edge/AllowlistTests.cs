@@ -96,7 +96,7 @@ public sealed class AllowlistTests
 
     private static HttpRequestMessage Callback(string forwardedFor)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/marketing-cloud/callbacks")
+        var request = new HttpRequestMessage(HttpMethod.Post, "/marketing-cloud/callbacks/" + RelayServer.Token)
         {
             Content = new StringContent(CallbackForms.Success(), Encoding.UTF8, "application/x-www-form-urlencoded"),
         };

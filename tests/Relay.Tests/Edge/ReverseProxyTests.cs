@@ -58,7 +58,7 @@ public sealed class ReverseProxyTests : IAsyncLifetime
     public async Task CallbackPath_UnderACatchAllRoute_StaysWithRelay(string method)
     {
         using var client = _relay.CreateClient();
-        using var request = new HttpRequestMessage(new HttpMethod(method), "/marketing-cloud/callbacks")
+        using var request = new HttpRequestMessage(new HttpMethod(method), _relay.CallbackPath)
         {
             Content = new StringContent(CallbackForms.Success(), System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"),
         };

@@ -30,6 +30,8 @@ internal sealed class RelayProcess : IAsyncDisposable
 
     public string Exchange => _settings["Relay:RabbitMq:Exchange"]!;
 
+    public string CallbackPath => PublicUri.AbsolutePath.TrimEnd('/') + "/marketing-cloud/callbacks/" + RelayServer.Token;
+
     public string OutboxFile => Path.Combine(_contentRoot, "data", "outbox", "outbox.db");
 
     public int? ExitCode => _process is { HasExited: true } process ? process.ExitCode : null;

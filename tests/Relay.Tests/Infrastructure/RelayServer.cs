@@ -31,7 +31,14 @@ internal sealed class RelayServer : IAsyncDisposable
 
     public string Exchange { get; }
 
-    public string CallbackPath => Settings.GetValueOrDefault("Relay:Callbacks:Path") ?? "/marketing-cloud/callbacks";
+    /// <summary>The secret token of the test source "test"; callback URLs are <c>{Path}/{token}</c>.</summary>
+    public const string Token = "test-token-8f0c2b6e4a1d49c7b3e5f7a9c1d3e5f7";
+
+    /// <summary>The callback URL's path: <c>/marketing-cloud/callbacks/{token}</c>.</summary>
+    public string CallbackPath => (Settings.GetValueOrDefault("Relay:Callbacks:Path") ?? "/marketing-cloud/callbacks") + "/" + Token;
+
+    /// <summary>The events' source: the base source and the source's name.</summary>
+    public const string EventSource = "/marketing-cloud/callbacks/test";
 
     public IServiceProvider Services => _app.Services;
 
@@ -77,6 +84,7 @@ internal sealed class RelayServer : IAsyncDisposable
         ["Kestrel:Endpoints:Public:Certificate:KeyPath"] = certificate.KeyPath,
         ["Kestrel:Endpoints:Admin:Url"] = $"http://127.0.0.1:{FreePort.Next()}",
         ["Relay:Allowlist:Networks:0"] = "127.0.0.1/32",
+        ["Relay:Callbacks:Sources:test:Tokens:0"] = Token,
         ["Relay:RabbitMq:Uri"] = TestBroker.Uri,
         ["Relay:RabbitMq:Exchange"] = "relay-test-" + Guid.NewGuid().ToString("N")[..12],
         ["Relay:RabbitMq:MaxReconnectDelay"] = "00:00:00.500",

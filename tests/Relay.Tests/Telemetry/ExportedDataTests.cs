@@ -10,8 +10,8 @@ using Relay.Infrastructure;
 namespace Relay.Telemetry;
 
 /// <summary>
-/// Nothing exported (spans, metrics, logs) carries a password or a form field value other than the
-/// documented attributes (RequestID, ConversationID, OverallStatusCode), at every log level.
+/// Nothing exported (spans, metrics, logs) carries a callback token, a password or a form field value
+/// other than the documented attributes (RequestID, ConversationID, OverallStatusCode), at every log level.
 /// </summary>
 public sealed class ExportedDataTests
 {
@@ -55,12 +55,16 @@ public sealed class ExportedDataTests
             using (var conflicting = await relay.PostCallbackAsync($"RequestID=a&StatusCode={Marker}-1&StatusCode={Marker}-2"))
             using (var refused = await relay.PostCallbackAsync(fields, from: IPAddress.Parse("127.0.0.2")))
             using (var unsupported = await client.PostAsync(relay.CallbackPath, new StringContent($"StatusMessage={Marker}-415", Encoding.UTF8, "text/plain")))
+            using (var wrongToken = await client.PostAsync("/marketing-cloud/callbacks/" + RelayServer.Token[..^4] + "beef", new StringContent(fields, Encoding.UTF8, "application/x-www-form-urlencoded")))
+            using (var trailing = await client.PostAsync(relay.CallbackPath + "/more", new StringContent(fields, Encoding.UTF8, "application/x-www-form-urlencoded")))
             {
                 Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
                 Assert.Equal(HttpStatusCode.OK, invalid.StatusCode);
                 Assert.Equal(HttpStatusCode.OK, conflicting.StatusCode);
                 Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
                 Assert.Equal(HttpStatusCode.UnsupportedMediaType, unsupported.StatusCode);
+                Assert.Equal(HttpStatusCode.NotFound, wrongToken.StatusCode);
+                Assert.Equal(HttpStatusCode.NotFound, trailing.StatusCode);
             }
 
             relay.Services.GetRequiredService<MeterProvider>().ForceFlush();
@@ -118,5 +122,7 @@ public sealed class ExportedDataTests
         Assert.DoesNotContain(exported, text => text.Contains(Marker, StringComparison.Ordinal));
         Assert.DoesNotContain(exported, text => text.Contains("987654321", StringComparison.Ordinal));
         Assert.DoesNotContain(exported, text => text.Contains(Password, StringComparison.Ordinal));
+        Assert.Empty(exported.Where(text => text.Contains(RelayServer.Token[..^4], StringComparison.Ordinal)).Distinct());
+        Assert.Contains(exported, text => text.Contains("/marketing-cloud/callbacks/{token}", StringComparison.Ordinal));
     }
 }

@@ -52,7 +52,7 @@ public sealed class TracingTests : IAsyncLifetime
         // The server span carries what an operator searches by, never the body.
         Assert.Equal("2f1c9a7e-55b0-4d3b-8c61-7a0e4b9d3c22", server.GetTagItem("marketing_cloud.conversation_id"));
         Assert.Equal("Has Errors", server.GetTagItem("marketing_cloud.overall_status_code"));
-        Assert.Equal("/marketing-cloud/callbacks", server.GetTagItem("relay.source"));
+        Assert.Equal(RelayServer.EventSource, server.GetTagItem("relay.source"));
 
         // Relay's publish span: child of the server span, messaging conventions, confirmed.
         var publish = Snapshot().Single(span => span.Source.Name == "Relay" && span.TraceId == trace);

@@ -1,0 +1,11 @@
+namespace Relay.Callbacks;
+
+/// <summary><c>Relay:Callbacks:Sources:&lt;name&gt;</c>: one Marketing Cloud account (or business unit) posting callbacks.</summary>
+internal sealed class CallbackSourceOptions
+{
+    /// <summary>
+    /// The secret last path segments this source's callback URLs may carry. Several at once let a token be
+    /// rotated without downtime: add the new one, switch Marketing Cloud to it, remove the old one.
+    /// </summary>
+    public List<string> Tokens { get; set; } = [];
+}
