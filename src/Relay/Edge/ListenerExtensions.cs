@@ -1,7 +1,9 @@
+using System.Security.Authentication;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Routing.Matching;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Relay.Configuration;
+using Relay.Tls;
 
 namespace Relay.Edge;
 
@@ -15,8 +17,20 @@ internal static class ListenerExtensions
         webHost.ConfigureKestrel((context, kestrel) =>
         {
             kestrel.AddServerHeader = false;
+
+            // TLS 1.2 and 1.3 only, unless an endpoint's own SslProtocols says otherwise.
+            kestrel.ConfigureHttpsDefaults(https => https.SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13);
             kestrel.Configure(context.Configuration.GetSection("Kestrel"), reloadOnChange: true)
-                .Endpoint(nameof(RelayListener.Public), endpoint => endpoint.ListenOptions.Use(Tag(ListenerFeature.Public)))
+                .Endpoint(nameof(RelayListener.Public), endpoint =>
+                {
+                    endpoint.ListenOptions.Use(Tag(ListenerFeature.Public));
+                    if (endpoint.IsHttps)
+                    {
+                        // A selector takes precedence over the certificate Kestrel loaded from the same files.
+                        var reloader = kestrel.ApplicationServices.GetRequiredService<CertificateReloader>();
+                        endpoint.HttpsOptions.ServerCertificateSelector = (_, _) => reloader.Current;
+                    }
+                })
                 .Endpoint(nameof(RelayListener.Admin), endpoint => endpoint.ListenOptions.Use(Tag(ListenerFeature.Admin)));
         });
 
@@ -24,6 +38,8 @@ internal static class ListenerExtensions
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, ListenerMatcherPolicy>());
         services.AddValidatedOptions<ListenersOptions, ListenersOptionsValidator>(ListenersOptions.Section);
+        services.TryAddSingleton<CertificateReloader>();
+        services.AddHostedService(provider => provider.GetRequiredService<CertificateReloader>());
         return services;
     }
 

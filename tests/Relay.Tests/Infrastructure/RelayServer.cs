@@ -44,6 +44,9 @@ internal sealed class RelayServer : IAsyncDisposable
 
     public string ContentRoot => _contentRoot;
 
+    /// <summary>The PEM files the Public listener serves; rewrite them to rotate the certificate.</summary>
+    public TestCertificate Certificate => _certificate;
+
     /// <summary>Events waiting in this Relay's outbox.</summary>
     public long OutboxDepth => Services.GetRequiredService<Outbox.LocalOutbox>().Depth;
 

@@ -1,0 +1,102 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Options;
+using Relay.Edge;
+
+namespace Relay.Tls;
+
+/// <summary>
+/// Serves the Public listener's certificate from its PEM files and picks up a renewed one within a second
+/// or two of the files changing, without a restart: new handshakes get the new certificate, connections
+/// already open keep theirs. Writers should write the key first and the certificate last; until both
+/// match, the previous certificate stays in service. A pair that cannot be loaded is logged, never served.
+/// </summary>
+internal sealed partial class CertificateReloader : BackgroundService
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+
+    private readonly string _certificatePath;
+    private readonly string? _keyPath;
+    private readonly ILogger<CertificateReloader> _logger;
+    private volatile X509Certificate2 _current;
+    private Stamp _loaded;
+    private Stamp _failed;
+
+    public CertificateReloader(IOptions<ListenersOptions> listeners, IHostEnvironment environment, ILogger<CertificateReloader> logger)
+    {
+        var certificate = listeners.Value.Public?.Certificate
+            ?? throw new InvalidOperationException("Kestrel:Endpoints:Public:Certificate is required.");
+        _certificatePath = Path.GetFullPath(certificate.Path!, environment.ContentRootPath);
+        _keyPath = certificate.KeyPath is null ? null : Path.GetFullPath(certificate.KeyPath, environment.ContentRootPath);
+        _logger = logger;
+        _loaded = Stamp.Of(_certificatePath, _keyPath);
+        _current = Load();
+        Log.Loaded(_logger, _current.Subject, _current.Thumbprint, _current.NotAfter);
+    }
+
+    /// <summary>The certificate new TLS handshakes on Public are given.</summary>
+    public X509Certificate2 Current => _current;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(PollInterval);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            var stamp = Stamp.Of(_certificatePath, _keyPath);
+            if (stamp == _loaded || stamp == _failed)
+            {
+                continue;
+            }
+
+            try
+            {
+                var renewed = Load();
+                _current = renewed;
+                _loaded = stamp;
+                Log.Loaded(_logger, renewed.Subject, renewed.Thumbprint, renewed.NotAfter);
+            }
+            catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                // Often a rotation half done (new key, old certificate): the next change is tried again.
+                _failed = stamp;
+                Log.LoadFailed(_logger, _certificatePath, ex.Message);
+            }
+        }
+    }
+
+    private X509Certificate2 Load()
+    {
+        var certificate = _keyPath is null
+            ? X509CertificateLoader.LoadPkcs12FromFile(_certificatePath, password: null)
+            : X509Certificate2.CreateFromPemFile(_certificatePath, _keyPath);
+        if (!certificate.HasPrivateKey)
+        {
+            certificate.Dispose();
+            throw new CryptographicException("the certificate has no private key");
+        }
+
+        return certificate;
+    }
+
+    /// <summary>When and how large the files were: a change of either means a new pair to load.</summary>
+    private readonly record struct Stamp(DateTime CertificateWritten, long CertificateLength, DateTime KeyWritten, long KeyLength)
+    {
+        public static Stamp Of(string certificate, string? key)
+        {
+            var certificateFile = new FileInfo(certificate);
+            var keyFile = key is null ? null : new FileInfo(key);
+            return new Stamp(
+                certificateFile.Exists ? certificateFile.LastWriteTimeUtc : default, certificateFile.Exists ? certificateFile.Length : -1,
+                keyFile is { Exists: true } ? keyFile.LastWriteTimeUtc : default, keyFile is { Exists: true } ? keyFile.Length : -1);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Serving certificate {Subject} ({Thumbprint}), valid until {NotAfter:u} on Public")]
+        public static partial void Loaded(ILogger logger, string subject, string thumbprint, DateTime notAfter);
+
+        [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Certificate files {Path} changed but cannot be loaded ({Reason}); still serving the previous certificate")]
+        public static partial void LoadFailed(ILogger logger, string path, string reason);
+    }
+}

@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Relay.Infrastructure;
+
+namespace Relay.Tls;
+
+public sealed class TlsTests : IAsyncLifetime
+{
+    private RelayServer _relay = null!;
+
+    public async Task InitializeAsync() => _relay = await RelayServer.StartAsync();
+
+    public async Task DisposeAsync() => await _relay.DisposeAsync();
+
+    [Theory]
+    [InlineData(SslProtocols.Tls12)]
+    [InlineData(SslProtocols.Tls13)]
+    public async Task Handshake_Tls12And13_AreNegotiated(SslProtocols protocol)
+    {
+        var (_, negotiated) = await HandshakeAsync(protocol);
+
+        Assert.Equal(protocol, negotiated);
+    }
+
+    [Fact]
+    public async Task Handshake_Tls11_IsRefused()
+    {
+#pragma warning disable SYSLIB0039, CA5397 // Offering an obsolete protocol is the point of the test.
+        await Assert.ThrowsAnyAsync<Exception>(() => HandshakeAsync(SslProtocols.Tls11));
+#pragma warning restore SYSLIB0039, CA5397
+    }
+
+    [Fact]
+    public async Task Callback_OverHttp2_IsAccepted()
+    {
+        using var client = _relay.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, _relay.CallbackPath)
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new StringContent(CallbackForms.Success(), Encoding.UTF8, "application/x-www-form-urlencoded"),
+        };
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpVersion.Version20, response.Version);
+    }
+
+    [Fact]
+    public async Task Certificate_RotatedOnDisk_IsServedWithin5Seconds_WithoutDroppingOpenConnections()
+    {
+        var original = _relay.Certificate.Certificate;
+        using var keptAlive = _relay.CreateClient();
+        using (var before = await keptAlive.PostAsync(_relay.CallbackPath, Form()))
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        }
+
+        using var rotated = _relay.Certificate.Write("relay-test-rotated");
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        string? served = null;
+        while (DateTime.UtcNow < deadline && (served = (await HandshakeAsync(SslProtocols.Tls13)).Certificate) != rotated.Thumbprint)
+        {
+            await Task.Delay(200);
+        }
+
+        Assert.Equal(rotated.Thumbprint, served);
+
+        // The connection opened before the rotation still works: it trusts only the old certificate,
+        // so a new handshake would have failed.
+        using var after = await keptAlive.PostAsync(_relay.CallbackPath, Form());
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        Assert.NotEqual(original.Thumbprint, rotated.Thumbprint);
+    }
+
+    [Fact]
+    public async Task Certificate_HalfWritten_KeepsServingThePreviousOne()
+    {
+        var original = _relay.Certificate.Certificate;
+
+        // A key that does not match the certificate: the state between "key written" and "certificate written".
+        await File.WriteAllTextAsync(_relay.Certificate.KeyPath,
+            System.Security.Cryptography.ECDsa.Create().ExportPkcs8PrivateKeyPem());
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+
+        Assert.Equal(original.Thumbprint, (await HandshakeAsync(SslProtocols.Tls13)).Certificate);
+        using var client = _relay.CreateClient();
+        using var response = await client.PostAsync(_relay.CallbackPath, Form());
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    private static StringContent Form() => new(CallbackForms.Success(), Encoding.UTF8, "application/x-www-form-urlencoded");
+
+    private async Task<(string? Certificate, SslProtocols Protocol)> HandshakeAsync(SslProtocols protocol)
+    {
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(IPAddress.Loopback, _relay.PublicUri.Port);
+        string? thumbprint = null;
+        // Records which certificate is served; whether it is trusted is not what these tests look at.
+#pragma warning disable CA5359
+        await using var tls = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false,
+            (_, certificate, _, _) =>
+            {
+                thumbprint = certificate is null ? null : X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()).Thumbprint;
+                return true;
+            });
+#pragma warning restore CA5359
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "localhost", EnabledSslProtocols = protocol });
+        return (thumbprint, tls.SslProtocol);
+    }
+}
