@@ -87,6 +87,11 @@ public static class CallbackFormReader
         {
             problem = CallbackProblem.MissingRequestId;
         }
+        else if (problem == CallbackProblem.None && HasControlCharacter(callback.RequestId))
+        {
+            problem = CallbackProblem.ControlCharacterInRequestId;
+            problemField = CallbackField.RequestId;
+        }
 
         return new CallbackReadResult(callback, problem, problemField);
 
@@ -100,6 +105,10 @@ public static class CallbackFormReader
             }
         }
     }
+
+    /// <summary>Whether the text holds a control character (C0, DEL or C1).</summary>
+    public static bool HasControlCharacter(string? text) =>
+        text is not null && (text.AsSpan().IndexOfAnyInRange('\u0000', '\u001F') >= 0 || text.AsSpan().IndexOfAnyInRange('\u007F', '\u009F') >= 0);
 
     private static bool TryDecodeValue(ReadOnlySpan<byte> raw, out string? value, out CallbackProblem problem)
     {

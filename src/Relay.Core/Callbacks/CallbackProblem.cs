@@ -16,4 +16,10 @@ public enum CallbackProblem
 
     /// <summary>A decoded name or value is not UTF-8.</summary>
     NotUtf8,
+
+    /// <summary>RequestID holds control characters, which no identifier has (and no CloudEvents subject may).</summary>
+    ControlCharacterInRequestId,
+
+    /// <summary>Reading the callback failed in a way nobody foresaw; only its raw body is kept.</summary>
+    Unreadable,
 }

@@ -6,6 +6,8 @@ namespace Relay.Callbacks;
 /// </summary>
 public sealed record CallbackReadResult(MarketingCloudCallback Callback, CallbackProblem Problem, CallbackField? ProblemField = null)
 {
+    public static CallbackReadResult Unreadable { get; } = new(MarketingCloudCallback.Empty, CallbackProblem.Unreadable);
+
     public bool IsValid => Problem == CallbackProblem.None;
 
     /// <summary>A sentence for the event's <c>invalidReason</c> and for logs; never carries field values.</summary>
@@ -16,6 +18,8 @@ public sealed record CallbackReadResult(MarketingCloudCallback Callback, Callbac
         CallbackProblem.ConflictingField => $"the field {CallbackFieldNames.NameOf(ProblemField!.Value)} appears more than once with different values",
         CallbackProblem.MalformedPercentEncoding => "the form has a '%' that is not followed by two hexadecimal digits",
         CallbackProblem.NotUtf8 => "the form has a name or value that is not UTF-8",
+        CallbackProblem.ControlCharacterInRequestId => "the field RequestID holds control characters",
+        CallbackProblem.Unreadable => "the callback could not be read; only its raw body is kept",
         _ => Problem.ToString(),
     };
 }

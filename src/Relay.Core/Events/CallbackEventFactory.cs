@@ -65,7 +65,8 @@ public sealed class CallbackEventFactory
             Source = _source,
             Type = CallbackEventOptions.EventType,
             Time = time,
-            Subject = callback.RequestId,
+            // A RequestID with control characters is no CloudEvents subject; such a callback is invalid anyway.
+            Subject = CallbackFormReader.HasControlCharacter(callback.RequestId) ? null : callback.RequestId,
             DataContentType = "application/json",
             Data = data,
         };

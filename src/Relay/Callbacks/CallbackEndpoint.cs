@@ -93,8 +93,19 @@ internal sealed partial class CallbackEndpoint(
         {
             var read = CallbackFormReader.Read(body.Span);
             var server = Activity.Current;
-            var callbackEvent = source.Events.Create(read, body.Span, receivedAt,
-                server is { IdFormat: ActivityIdFormat.W3C } ? server.Id : null, server?.TraceStateString);
+            string? traceParent = server is { IdFormat: ActivityIdFormat.W3C } ? server.Id : null;
+            CallbackEvent callbackEvent;
+            try
+            {
+                callbackEvent = source.Events.Create(read, body.Span, receivedAt, traceParent, server?.TraceStateString);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A bug must not cost a callback Marketing Cloud will never send again: keep its raw body.
+                Log.NormalizeFailed(logger, ex);
+                read = CallbackReadResult.Unreadable;
+                callbackEvent = source.Events.Create(read, body.Span, receivedAt, traceParent, server?.TraceStateString);
+            }
             Tag(server, source, callbackEvent);
 
             if (!read.IsValid)
@@ -156,6 +167,9 @@ internal sealed partial class CallbackEndpoint(
     {
         [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Accepted callback from source {Source} as event {EventId} ({RoutingKey}), held by the {HeldBy}")]
         public static partial void Accepted(ILogger logger, string eventId, string source, string routingKey, string heldBy);
+
+        [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "A callback could not be normalized; it is published as invalid with its raw body")]
+        public static partial void NormalizeFailed(ILogger logger, Exception exception);
 
         [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Relay:Callbacks:AllowTokenless is on: any Marketing Cloud account can post callbacks to {Path}. For development only.")]
         public static partial void TokenlessAllowed(ILogger logger, string path);

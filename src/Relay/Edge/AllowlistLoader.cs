@@ -3,42 +3,50 @@ using System.Net;
 namespace Relay.Edge;
 
 /// <summary>
-/// Reads the allowlist from <c>Relay:Allowlist:Networks</c> and the files in <c>Relay:Allowlist:Files</c>,
-/// reporting every bad entry by key, or by file and line.
+/// Reads an allowlist from networks and files of networks, reporting every bad entry by key, or by file
+/// and line.
 /// </summary>
 internal static class AllowlistLoader
 {
-    public static Allowlist Load(AllowlistOptions options, string contentRoot, List<(string Key, string Problem)> errors)
+    public static Allowlist Load(
+        IReadOnlyList<string> networkEntries,
+        IReadOnlyList<string> files,
+        string section,
+        string contentRoot,
+        List<(string Key, string Problem)> errors)
     {
         var networks = new List<IPNetwork>();
-        for (int i = 0; i < options.Networks.Count; i++)
+        for (int i = 0; i < networkEntries.Count; i++)
         {
-            if (CidrParser.TryParse(options.Networks[i], out var network, out string? problem))
+            if (CidrParser.TryParse(networkEntries[i], out var network, out string? problem))
             {
                 networks.Add(network);
             }
             else
             {
-                errors.Add(($"{AllowlistOptions.Section}:Networks:{i}", problem));
+                errors.Add(($"{section}:Networks:{i}", problem));
             }
         }
 
-        for (int i = 0; i < options.Files.Count; i++)
+        for (int i = 0; i < files.Count; i++)
         {
-            string key = $"{AllowlistOptions.Section}:Files:{i}";
-            string path = Path.GetFullPath(options.Files[i], contentRoot);
-            if (!File.Exists(path))
+            string key = $"{section}:Files:{i}";
+            string path = Path.GetFullPath(files[i], contentRoot);
+            string[] lines;
+            try
             {
-                errors.Add((key, $"file '{options.Files[i]}' does not exist"));
+                lines = File.ReadAllLines(path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                errors.Add((key, $"file '{files[i]}' cannot be read: {ex.Message}"));
                 continue;
             }
 
-            int lineNumber = 0;
-            foreach (string line in File.ReadLines(path))
+            for (int line = 0; line < lines.Length; line++)
             {
-                lineNumber++;
-                int comment = line.IndexOf('#', StringComparison.Ordinal);
-                string entry = (comment < 0 ? line : line[..comment]).Trim();
+                int comment = lines[line].IndexOf('#', StringComparison.Ordinal);
+                string entry = (comment < 0 ? lines[line] : lines[line][..comment]).Trim();
                 if (entry.Length == 0)
                 {
                     continue;
@@ -50,11 +58,19 @@ internal static class AllowlistLoader
                 }
                 else
                 {
-                    errors.Add(($"{key} ('{options.Files[i]}' line {lineNumber})", problem));
+                    errors.Add(($"{key} ('{files[i]}' line {line + 1})", problem));
                 }
             }
         }
 
         return new Allowlist(networks);
     }
+
+    public static Allowlist LoadActive(AllowlistOptions options, string contentRoot, List<(string Key, string Problem)> errors) =>
+        Load(options.Networks, options.Files, AllowlistOptions.Section, contentRoot, errors);
+
+    public static Allowlist? LoadShadow(AllowlistOptions options, string contentRoot, List<(string Key, string Problem)> errors) =>
+        options.Shadow.IsConfigured
+            ? Load(options.Shadow.Networks, options.Shadow.Files, AllowlistOptions.Section + ":Shadow", contentRoot, errors)
+            : null;
 }

@@ -6,9 +6,11 @@ namespace Relay.Edge;
 /// <summary>
 /// Refuses, with 403 and an empty body, every Public request whose client address is outside the
 /// allowlist, before anything of the request body is read. The client address is the socket peer, or
-/// what the forwarded-headers middleware took from a trusted proxy's X-Forwarded-For.
+/// what the forwarded-headers middleware took from a trusted proxy's X-Forwarded-For (the proxy itself
+/// having passed as a known proxy). A shadow list, when configured, is evaluated too and every
+/// disagreement is logged and counted, without changing the decision.
 /// </summary>
-internal sealed partial class AllowlistMiddleware(RequestDelegate next, Allowlist allowlist, RelayMetrics metrics, ILogger<AllowlistMiddleware> logger)
+internal sealed partial class AllowlistMiddleware(RequestDelegate next, AllowlistProvider allowlists, RelayMetrics metrics, ILogger<AllowlistMiddleware> logger)
 {
     public Task InvokeAsync(HttpContext context)
     {
@@ -20,29 +22,48 @@ internal sealed partial class AllowlistMiddleware(RequestDelegate next, Allowlis
             connection.RemoteIpAddress = address;
         }
 
-        if (address is not null && allowlist.TryMatch(address, out var rule))
+        var lists = allowlists.Current;
+        IPNetwork rule = default;
+        bool allowed = address is not null && (lists.AllowAll || lists.Active.TryMatch(address, out rule));
+        if (lists.Shadow is { } shadow && address is not null && shadow.TryMatch(address, out var shadowRule) != allowed)
         {
-            metrics.EdgeDecision(allowed: true, "allowlisted");
+            metrics.ShadowDisagreement(allowed);
+            Log.ShadowDisagrees(logger, address, allowed ? "allowed" : "refused", allowed ? "refuse" : "allow", allowed ? null : shadowRule);
+        }
+
+        string hop = Hop(context, address);
+        if (allowed)
+        {
+            metrics.EdgeDecision(allowed: true, lists.AllowAll ? "allow_all" : "allowlisted");
             if (logger.IsEnabled(LogLevel.Debug))
             {
-                Log.Allowed(logger, address, rule);
+                Log.Allowed(logger, address!, hop, lists.AllowAll ? "allow-all" : rule.ToString());
             }
 
             return next(context);
         }
 
         metrics.EdgeDecision(allowed: false, "not_allowlisted");
-        Log.Refused(logger, address);
+        Log.Refused(logger, address, hop);
         context.Response.StatusCode = StatusCodes.Status403Forbidden;
         return Task.CompletedTask;
     }
 
+    /// <summary>Where the address came from: the socket, or X-Forwarded-For through which proxy.</summary>
+    private static string Hop(HttpContext context, IPAddress? address) =>
+        context.Features.Get<PeerAddressFeature>()?.Address is { } peer && !AddressFolding.Fold(peer).Equals(address)
+            ? $"X-Forwarded-For via proxy {AddressFolding.Fold(peer)}"
+            : "socket peer";
+
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "Allowed {ClientAddress} by rule {Rule}")]
-        public static partial void Allowed(ILogger logger, IPAddress clientAddress, IPNetwork rule);
+        [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "Allowed {ClientAddress} ({Hop}) by rule {Rule}")]
+        public static partial void Allowed(ILogger logger, IPAddress clientAddress, string hop, string rule);
 
-        [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Refused {ClientAddress}: outside the allowlist")]
-        public static partial void Refused(ILogger logger, IPAddress? clientAddress);
+        [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Refused {ClientAddress} ({Hop}): outside the allowlist")]
+        public static partial void Refused(ILogger logger, IPAddress? clientAddress, string hop);
+
+        [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Shadow allowlist disagrees on {ClientAddress}: {Decision} now, the shadow list would {ShadowDecision} (shadow rule {ShadowRule})")]
+        public static partial void ShadowDisagrees(ILogger logger, IPAddress clientAddress, string decision, string shadowDecision, IPNetwork? shadowRule);
     }
 }

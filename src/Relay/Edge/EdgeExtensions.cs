@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Relay.Configuration;
@@ -12,24 +13,28 @@ internal static class EdgeExtensions
         services.AddRelayListeners();
 
         services.AddValidatedOptions<AllowlistOptions, AllowlistOptionsValidator>(AllowlistOptions.Section);
-        services.TryAddSingleton(provider => AllowlistLoader.Load(
-            provider.GetRequiredService<IOptions<AllowlistOptions>>().Value,
-            provider.GetRequiredService<IHostEnvironment>().ContentRootPath,
-            errors: []));
+        services.TryAddSingleton<AllowlistProvider>();
+        services.AddHostedService(provider => provider.GetRequiredService<AllowlistProvider>());
 
         services.AddValidatedOptions<TrustedProxiesOptions, TrustedProxiesOptionsValidator>(TrustedProxiesOptions.Section);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<ForwardedHeadersOptions>, ForwardedHeadersSetup>());
+
+        services.AddValidatedOptions<RateLimitOptions, RateLimitOptionsValidator>(RateLimitOptions.Section);
+        services.AddRateLimiter(_ => { });
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<RateLimiterOptions>, RateLimitSetup>());
         return services;
     }
 
     /// <summary>
     /// The edge policy of the Public listener, ahead of routing so that it covers the callback endpoint,
-    /// proxied routes and unknown paths alike: client address, then allowlist.
+    /// proxied routes and unknown paths alike: client address, allowlist, then a rate limit per address
+    /// (after the allowlist, so refused addresses cost no limiter state).
     /// </summary>
     public static IApplicationBuilder UseRelayEdge(this IApplicationBuilder app)
     {
         var trusted = app.ApplicationServices.GetRequiredService<IOptions<TrustedProxiesOptions>>().Value;
         bool anyProxy = trusted.KnownProxies.Count > 0 || trusted.KnownNetworks.Count > 0;
+        bool rateLimited = app.ApplicationServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.Enabled;
         return app.UseWhen(
             context => context.GetListener() == RelayListener.Public,
             edge =>
@@ -39,10 +44,15 @@ internal static class EdgeExtensions
                 // so the middleware is only there when there is someone to believe.
                 if (anyProxy)
                 {
+                    edge.UseMiddleware<PeerAddressMiddleware>();
                     edge.UseForwardedHeaders();
                 }
 
                 edge.UseMiddleware<AllowlistMiddleware>();
+                if (rateLimited)
+                {
+                    edge.UseRateLimiter();
+                }
             });
     }
 }

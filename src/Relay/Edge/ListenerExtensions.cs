@@ -10,13 +10,16 @@ namespace Relay.Edge;
 internal static class ListenerExtensions
 {
     /// <summary>
-    /// Loads the standard <c>Kestrel</c> section (endpoints, PEM certificates, limits; reloaded on change)
+    /// Loads the standard <c>Kestrel</c> section (endpoints and PEM certificates, reloaded on change; limits)
     /// and tags each connection with the named endpoint that accepted it.
     /// </summary>
     public static IWebHostBuilder UseRelayListeners(this IWebHostBuilder webHost) =>
         webHost.ConfigureKestrel((context, kestrel) =>
         {
             kestrel.AddServerHeader = false;
+
+            // The standard Kestrel section configures endpoints by itself; its limits need binding.
+            context.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits);
 
             // TLS 1.2 and 1.3 only, unless an endpoint's own SslProtocols says otherwise.
             kestrel.ConfigureHttpsDefaults(https => https.SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13);

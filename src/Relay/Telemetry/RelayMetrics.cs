@@ -9,6 +9,7 @@ internal sealed class RelayMetrics
     private readonly Counter<long> _callbacks;
     private readonly Counter<long> _edgeDecisions;
     private readonly Histogram<double> _publishDuration;
+    private readonly Counter<long> _shadowDisagreements;
 
     public RelayMetrics(IMeterFactory meterFactory)
     {
@@ -19,6 +20,9 @@ internal sealed class RelayMetrics
         _edgeDecisions = meter.CreateCounter<long>(
             "relay.edge.decisions", unit: "{request}",
             description: "Allowlist decisions on the Public listener.");
+        _shadowDisagreements = meter.CreateCounter<long>(
+            "relay.allowlist.shadow_disagreements", unit: "{request}",
+            description: "Requests the shadow allowlist would have decided differently, by the decision in force.");
         _publishDuration = meter.CreateHistogram(
             "relay.publish.duration", unit: "s",
             description: "Time from publishing an event to the broker's confirm (or failure).",
@@ -42,6 +46,14 @@ internal sealed class RelayMetrics
             _edgeDecisions.Add(1,
                 new KeyValuePair<string, object?>(RelayTelemetry.Attributes.EdgeDecision, allowed ? "allowed" : "refused"),
                 new KeyValuePair<string, object?>(RelayTelemetry.Attributes.EdgeReason, reason));
+        }
+    }
+
+    public void ShadowDisagreement(bool allowedNow)
+    {
+        if (_shadowDisagreements.Enabled)
+        {
+            _shadowDisagreements.Add(1, new KeyValuePair<string, object?>(RelayTelemetry.Attributes.EdgeDecision, allowedNow ? "allowed" : "refused"));
         }
     }
 

@@ -58,6 +58,9 @@ public sealed class CallbackFormReaderTests
     [InlineData("RequestID=%C3%28", CallbackProblem.NotUtf8)]
     [InlineData("RequestID=%FF", CallbackProblem.NotUtf8)]
     [InlineData("Request%G1D=x", CallbackProblem.MalformedPercentEncoding)]
+    [InlineData("RequestID=a%00b", CallbackProblem.ControlCharacterInRequestId)]
+    [InlineData("RequestID=a%0Ab", CallbackProblem.ControlCharacterInRequestId)]
+    [InlineData("RequestID=a%C2%85", CallbackProblem.ControlCharacterInRequestId)]
     public void Read_Nonsense_ReportsTheProblem(string body, CallbackProblem expected)
     {
         var result = Read(body);

@@ -226,6 +226,20 @@ public sealed class CallbackEventFactoryTests
     }
 
     [Fact]
+    public void Create_Unreadable_KeepsOnlyTheRawBody()
+    {
+        byte[] body = Encoding.UTF8.GetBytes("RequestID=r%00&OverallStatusCode=OK");
+
+        var created = Factory.Create(CallbackReadResult.Unreadable, body, ReceivedAt);
+
+        Assert.Equal("callback.invalid", created.RoutingKey);
+        using var json = JsonDocument.Parse(created.Body);
+        var data = json.RootElement.GetProperty("data");
+        Assert.Equal("RequestID=r%00&OverallStatusCode=OK", data.GetProperty("rawBody").GetString());
+        Assert.Equal(JsonValueKind.Null, data.GetProperty("requestId").ValueKind);
+    }
+
+    [Fact]
     public void Create_ConfiguredSource_IsTheEventSource()
     {
         var factory = new CallbackEventFactory(CallbackEventOptions.Default with { Source = "https://relay.example.com/mc" });

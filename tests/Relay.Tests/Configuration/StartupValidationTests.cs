@@ -118,7 +118,7 @@ public sealed class StartupValidationTests : IDisposable
             using var response = await client.GetAsync("/marketing-cloud/callbacks/" + RelayServer.Token);
 
             Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-            var allowlist = app.Services.GetRequiredService<Edge.Allowlist>();
+            var allowlist = app.Services.GetRequiredService<Edge.AllowlistProvider>().Current.Active;
             Assert.True(allowlist.TryMatch(IPAddress.Parse("13.111.20.1"), out _));
             Assert.True(allowlist.TryMatch(IPAddress.Parse("2a03:5d60::1"), out _));
             Assert.False(allowlist.TryMatch(IPAddress.Loopback, out _));

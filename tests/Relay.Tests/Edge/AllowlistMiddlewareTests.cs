@@ -1,5 +1,5 @@
 using System.Net;
-using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging.Abstractions;
 using Relay.Telemetry;
 
@@ -20,13 +20,19 @@ public sealed class AllowlistMiddlewareTests
     [InlineData("::ffff:127.0.0.1", "::ffff:127.0.0.1", true)]
     public async Task InvokeAsync_Address_IsFoldedBeforeMatching(string remote, string rule, bool allowed)
     {
-        Assert.True(CidrParser.TryParse(rule, out var network, out _));
-        using var meters = new MeterFactory();
+        using var services = new ServiceCollection()
+            .AddLogging()
+            .AddMetrics()
+            .AddSingleton<IHostEnvironment>(new HostingEnvironment { ContentRootPath = AppContext.BaseDirectory })
+            .AddSingleton<RelayMetrics>()
+            .AddSingleton<AllowlistProvider>()
+            .Configure<AllowlistOptions>(options => options.Networks.Add(rule))
+            .BuildServiceProvider();
         bool reachedNext = false;
         var middleware = new AllowlistMiddleware(
             _ => { reachedNext = true; return Task.CompletedTask; },
-            new Allowlist([network]),
-            new RelayMetrics(meters),
+            services.GetRequiredService<AllowlistProvider>(),
+            services.GetRequiredService<RelayMetrics>(),
             NullLogger<AllowlistMiddleware>.Instance);
         var context = new DefaultHttpContext();
         context.Connection.RemoteIpAddress = IPAddress.Parse(remote);
@@ -36,19 +42,5 @@ public sealed class AllowlistMiddlewareTests
         Assert.Equal(allowed, reachedNext);
         Assert.Equal(allowed ? StatusCodes.Status200OK : StatusCodes.Status403Forbidden, context.Response.StatusCode);
         Assert.False(context.Connection.RemoteIpAddress!.IsIPv4MappedToIPv6);
-    }
-
-    private sealed class MeterFactory : IMeterFactory
-    {
-        private readonly List<Meter> _meters = [];
-
-        public Meter Create(MeterOptions options)
-        {
-            var meter = new Meter(options);
-            _meters.Add(meter);
-            return meter;
-        }
-
-        public void Dispose() => _meters.ForEach(meter => meter.Dispose());
     }
 }

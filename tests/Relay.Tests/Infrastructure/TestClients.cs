@@ -24,10 +24,13 @@ internal static class TestClients
             },
             ConnectCallback = async (context, cancellationToken) =>
             {
-                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                var family = IPAddress.TryParse(context.DnsEndPoint.Host.Trim('[', ']'), out var target)
+                    ? target.AddressFamily
+                    : AddressFamily.InterNetwork;
+                var socket = new Socket(family, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
                 try
                 {
-                    socket.Bind(new IPEndPoint(from ?? IPAddress.Loopback, 0));
+                    socket.Bind(new IPEndPoint(from ?? (family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback), 0));
                     await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
                     return new NetworkStream(socket, ownsSocket: true);
                 }

@@ -1,0 +1,112 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Options;
+using Relay.Telemetry;
+
+namespace Relay.Edge;
+
+/// <summary>
+/// The allowlist in force, kept current: list files are checked every second and reloaded when they
+/// change, and the configuration's own networks when the configuration reloads. A list that fails to
+/// load, or comes out empty, is never applied: the previous one stays in force and an error is logged,
+/// so a bad edit can neither open the door nor close it on Marketing Cloud.
+/// </summary>
+internal sealed partial class AllowlistProvider : BackgroundService
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+
+    private readonly IOptionsMonitor<AllowlistOptions> _options;
+    private readonly string _contentRoot;
+    private readonly ILogger<AllowlistProvider> _logger;
+    private readonly Counter<long> _reloads;
+    private volatile Snapshot _current;
+    private string _stamp;
+
+    public AllowlistProvider(IOptionsMonitor<AllowlistOptions> options, IHostEnvironment environment, IMeterFactory meterFactory,
+        ILogger<AllowlistProvider> logger)
+    {
+        _options = options;
+        _contentRoot = environment.ContentRootPath;
+        _logger = logger;
+        var settings = options.CurrentValue;
+        var errors = new List<(string, string)>();
+        _current = new Snapshot(AllowlistLoader.LoadActive(settings, _contentRoot, errors),
+            AllowlistLoader.LoadShadow(settings, _contentRoot, errors), settings.AllowAll);
+        _stamp = Stamp(settings);
+
+        var meter = meterFactory.Create(RelayTelemetry.MeterName);
+        meter.CreateObservableGauge("relay.allowlist.networks", () => _current.Active.Networks.Count, unit: "{network}",
+            description: "Networks in the allowlist in force.");
+        _reloads = meter.CreateCounter<long>("relay.allowlist.reloads", unit: "{reload}",
+            description: "Allowlist reloads, by result (applied, rejected).");
+        options.OnChange(_ => Reload("configuration changed"));
+
+        if (settings.AllowAll)
+        {
+            Log.AllowAll(_logger);
+        }
+
+        Log.InForce(_logger, _current.Active.Networks.Count, _current.Shadow?.Networks.Count ?? 0);
+    }
+
+    /// <summary>What decides now.</summary>
+    public Snapshot Current => _current;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(PollInterval);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            if (Stamp(_options.CurrentValue) != _stamp)
+            {
+                Reload("a list file changed");
+            }
+        }
+    }
+
+    private void Reload(string why)
+    {
+        var settings = _options.CurrentValue;
+        string stamp = Stamp(settings);
+        var errors = new List<(string Key, string Problem)>();
+        var active = AllowlistLoader.LoadActive(settings, _contentRoot, errors);
+        var shadow = AllowlistLoader.LoadShadow(settings, _contentRoot, errors);
+        _stamp = stamp;
+
+        if (errors.Count > 0 || (active.Networks.Count == 0 && !settings.AllowAll))
+        {
+            string problem = errors.Count > 0 ? $"{errors[0].Key}: {errors[0].Problem}" : "the new list allows nothing";
+            Log.Rejected(_logger, why, errors.Count, problem);
+            _reloads.Add(1, new KeyValuePair<string, object?>("relay.allowlist.result", "rejected"));
+            return;
+        }
+
+        _current = new Snapshot(active, shadow, settings.AllowAll);
+        _reloads.Add(1, new KeyValuePair<string, object?>("relay.allowlist.result", "applied"));
+        Log.Reloaded(_logger, why, active.Networks.Count, shadow?.Networks.Count ?? 0);
+    }
+
+    /// <summary>When and how large each list file is: any change means a reload.</summary>
+    private string Stamp(AllowlistOptions settings) => string.Join('|', settings.Files.Concat(settings.Shadow.Files).Select(file =>
+    {
+        var info = new FileInfo(Path.GetFullPath(file, _contentRoot));
+        return info.Exists ? $"{info.FullName}:{info.LastWriteTimeUtc.Ticks}:{info.Length}" : $"{info.FullName}:missing";
+    }));
+
+    /// <summary>The lists in force together: the one that decides, and the shadow one, if any.</summary>
+    internal sealed record Snapshot(Allowlist Active, Allowlist? Shadow, bool AllowAll);
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Allowlist in force: {Networks} networks; shadow list: {ShadowNetworks} networks")]
+        public static partial void InForce(ILogger logger, int networks, int shadowNetworks);
+
+        [LoggerMessage(EventId = 1202, Level = LogLevel.Information, Message = "Allowlist reloaded ({Why}): {Networks} networks; shadow list: {ShadowNetworks} networks")]
+        public static partial void Reloaded(ILogger logger, string why, int networks, int shadowNetworks);
+
+        [LoggerMessage(EventId = 1203, Level = LogLevel.Error, Message = "Allowlist reload rejected ({Why}): {Count} errors, first {Problem}; the previous list stays in force")]
+        public static partial void Rejected(ILogger logger, string why, int count, string problem);
+
+        [LoggerMessage(EventId = 1204, Level = LogLevel.Warning, Message = "Relay:Allowlist:AllowAll is on: every address may reach the Public listener. For development only.")]
+        public static partial void AllowAll(ILogger logger);
+    }
+}
