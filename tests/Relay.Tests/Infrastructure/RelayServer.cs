@@ -164,6 +164,13 @@ internal sealed class RelayServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Whatever a test threw at it, Relay must still be alive at the end.
+        using (var admin = CreateAdminClient())
+        using (var health = await admin.GetAsync("/healthz"))
+        {
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        }
+
         await _app.StopAsync();
         await _app.DisposeAsync();
         await TestBroker.DeleteTopologyAsync(Exchange);
