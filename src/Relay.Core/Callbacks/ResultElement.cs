@@ -1,11 +1,9 @@
-using System.Text;
-
 namespace Relay.Callbacks;
 
 /// <summary>One element of ResultDetailXML, reduced to what the event carries: names without namespaces.</summary>
 public sealed class ResultElement(string name)
 {
-    private StringBuilder? _text;
+    private string? _text;
     private List<ResultElement>? _children;
     private List<KeyValuePair<string, string>>? _attributes;
 
@@ -17,7 +15,7 @@ public sealed class ResultElement(string name)
     /// <summary>True when the element carries <c>xsi:nil="true"</c>.</summary>
     public bool IsNil { get; internal set; }
 
-    public string? Text => _text?.ToString();
+    public string? Text => _text;
 
     public IReadOnlyList<ResultElement> Children => (IReadOnlyList<ResultElement>?)_children ?? [];
 
@@ -31,7 +29,8 @@ public sealed class ResultElement(string name)
 
     internal void AddAttribute(string name, string value) => (_attributes ??= []).Add(new(name, value));
 
-    internal void AppendText(string text) => (_text ??= new StringBuilder()).Append(text);
+    // One text node is the rule; text split by comments or CDATA is rare enough to concatenate.
+    internal void AppendText(string text) => _text = _text is null ? text : string.Concat(_text, text);
 
     internal bool HasChild(string name)
     {

@@ -15,7 +15,9 @@ internal sealed class CallbackEventDataConverter : JsonConverter<CallbackEventDa
     public override CallbackEventData Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         throw new NotSupportedException("Relay writes callback events; consumers read them as JSON.");
 
-    public override void Write(Utf8JsonWriter writer, CallbackEventData value, JsonSerializerOptions options)
+    public override void Write(Utf8JsonWriter writer, CallbackEventData value, JsonSerializerOptions options) => WriteData(writer, value);
+
+    public static void WriteData(Utf8JsonWriter writer, CallbackEventData value)
     {
         var callback = value.Callback;
         writer.WriteStartObject();

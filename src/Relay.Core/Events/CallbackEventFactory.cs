@@ -1,7 +1,3 @@
-using System.Text.Encodings.Web;
-using System.Text.Json;
-using CloudNative.CloudEvents;
-using CloudNative.CloudEvents.SystemTextJson;
 using Relay.Callbacks;
 
 namespace Relay.Events;
@@ -10,18 +6,11 @@ namespace Relay.Events;
 public sealed class CallbackEventFactory
 {
     private readonly CallbackEventOptions _options;
-    private readonly Uri _source;
-    private readonly JsonEventFormatter _formatter;
 
     public CallbackEventFactory(CallbackEventOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
-        _source = new Uri(options.Source, UriKind.RelativeOrAbsolute);
-
-        // The event is never embedded in HTML, so XML in ResultDetailXml stays readable ('<', not '\u003C').
-        var serializer = new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-        _formatter = new JsonEventFormatter(serializer, default);
     }
 
     /// <param name="read">What the form held.</param>
@@ -59,28 +48,9 @@ public sealed class CallbackEventFactory
             read.Describe(),
             read.IsValid ? default : rawBody.ToArray());
 
-        var cloudEvent = new CloudEvent
-        {
-            Id = id,
-            Source = _source,
-            Type = CallbackEventOptions.EventType,
-            Time = time,
-            // A RequestID with control characters is no CloudEvents subject; such a callback is invalid anyway.
-            Subject = CallbackFormReader.HasControlCharacter(callback.RequestId) ? null : callback.RequestId,
-            DataContentType = "application/json",
-            Data = data,
-        };
-
-        if (traceParent is not null)
-        {
-            cloudEvent[TraceContextAttributes.TraceParent] = traceParent;
-            if (!string.IsNullOrEmpty(traceState))
-            {
-                cloudEvent[TraceContextAttributes.TraceState] = traceState;
-            }
-        }
-
-        var body = _formatter.EncodeStructuredModeMessage(cloudEvent, out _);
+        // A RequestID with control characters is no CloudEvents subject; such a callback is invalid anyway.
+        string? subject = CallbackFormReader.HasControlCharacter(callback.RequestId) ? null : callback.RequestId;
+        byte[] body = CloudEventJsonWriter.Write(id, _options.Source, time, subject, traceParent, traceState, data);
         return new CallbackEvent(id, routingKey, time, body, callback.RequestId, callback.ConversationId,
             callback.OverallStatusCode, !read.IsValid);
     }

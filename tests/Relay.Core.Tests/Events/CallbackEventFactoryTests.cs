@@ -225,6 +225,29 @@ public sealed class CallbackEventFactoryTests
         Assert.Equal("vendor=1", json.RootElement.GetProperty("tracestate").GetString());
     }
 
+    [Theory]
+    [MemberData(nameof(CaseNames))]
+    public void Create_RealisticCallback_IsAValidCloudEventForTheSdk(string name)
+    {
+        byte[] body = Encoding.Latin1.GetBytes(Cases[name].Form);
+        const string traceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        var created = Factory.Create(CallbackFormReader.Read(body), body, ReceivedAt, traceParent);
+        var traceParentAttribute = CloudNative.CloudEvents.CloudEventAttribute.CreateExtension("traceparent", CloudNative.CloudEvents.CloudEventAttributeType.String);
+
+        // The CloudEvents SDK, as consumers use it, is the judge of what Relay writes.
+        var decoded = new CloudNative.CloudEvents.SystemTextJson.JsonEventFormatter().DecodeStructuredModeMessage(
+            created.Body, new System.Net.Mime.ContentType(CallbackEvent.ContentType), [traceParentAttribute]);
+
+        Assert.Equal(CloudNative.CloudEvents.CloudEventsSpecVersion.V1_0, decoded.SpecVersion);
+        Assert.Equal(created.Id, decoded.Id);
+        Assert.Equal("/marketing-cloud/callbacks", decoded.Source!.ToString());
+        Assert.Equal("com.salesforce.marketingcloud.async.callback", decoded.Type);
+        Assert.Equal(ReceivedAt.AddTicks(-4567), decoded.Time);
+        Assert.Equal("application/json", decoded.DataContentType);
+        Assert.Equal(traceParent, decoded[traceParentAttribute]);
+        Assert.True(decoded.IsValid);
+    }
+
     [Fact]
     public void Create_Unreadable_KeepsOnlyTheRawBody()
     {

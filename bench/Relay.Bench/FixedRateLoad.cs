@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Relay.Bench;
+
+/// <summary>
+/// An open-loop load at a fixed rate, for latency at a given throughput: requests are sent on schedule
+/// whether or not earlier ones have returned, and each latency is measured from when its request was due,
+/// so a stall shows in the percentiles instead of hiding in a slower send rate (coordinated omission).
+/// </summary>
+internal static class FixedRateLoad
+{
+    public static async Task<string> RunAsync(BenchOptions options)
+    {
+        var url = new Uri(options.Text("url"));
+        int rate = options.Number("rate", 1000);
+        var duration = TimeSpan.FromSeconds(options.Number("seconds", 10));
+        var bodies = Bodies.Load(options.Text("bodies", "bench/bodies"));
+        var trusted = X509Certificate2.CreateFromPem(File.ReadAllText(options.Text("cacert", "config/certs/tls.crt")));
+        using var client = new HttpClient(new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = options.Number("connections", 64),
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                CertificateChainPolicy = new X509ChainPolicy
+                {
+                    TrustMode = X509ChainTrustMode.CustomRootTrust,
+                    CustomTrustStore = { trusted },
+                    RevocationMode = X509RevocationMode.NoCheck,
+                },
+            },
+        }) { Timeout = TimeSpan.FromSeconds(30) };
+
+        // Open the connections first: the percentiles are of the steady state, not of the handshakes.
+        int connections = options.Number("connections", 64);
+        await Task.WhenAll(Enumerable.Range(0, connections).Select(async i =>
+        {
+            using var warmUp = new ByteArrayContent(bodies[i % bodies.Length]);
+            warmUp.Headers.ContentType = new("application/x-www-form-urlencoded");
+            using var response = await client.PostAsync(url, warmUp);
+        }));
+
+        var latencies = new LatencyRecorder();
+        var inFlight = new List<Task>();
+        var clock = Stopwatch.StartNew();
+        long total = (long)(rate * duration.TotalSeconds);
+        for (long i = 0; i < total; i++)
+        {
+            var due = TimeSpan.FromSeconds((double)i / rate);
+            var wait = due - clock.Elapsed;
+            if (wait > TimeSpan.FromMilliseconds(1))
+            {
+                await Task.Delay(wait);
+            }
+
+            byte[] body = bodies[i % bodies.Length];
+            inFlight.Add(Task.Run(async () =>
+            {
+                using var content = new ByteArrayContent(body);
+                content.Headers.ContentType = new("application/x-www-form-urlencoded");
+                try
+                {
+                    using var response = await client.PostAsync(url, content);
+                    if (response.StatusCode == HttpStatusCode.OK)
+                    {
+                        latencies.Record(clock.Elapsed - due);
+                    }
+                    else
+                    {
+                        latencies.Fail();
+                    }
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+                {
+                    latencies.Fail();
+                }
+            }));
+        }
+
+        await Task.WhenAll(inFlight);
+        return latencies.Line("LOAD", duration);
+    }
+}

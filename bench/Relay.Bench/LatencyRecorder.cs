@@ -1,0 +1,32 @@
+using System.Globalization;
+
+namespace Relay.Bench;
+
+/// <summary>Latencies of one run, printed in the line format bench/run.sh parses (the same as the wrk scripts').</summary>
+internal sealed class LatencyRecorder
+{
+    private readonly List<long> _microseconds = new(1 << 20);
+    private int _failed;
+
+    public void Record(TimeSpan latency)
+    {
+        lock (_microseconds)
+        {
+            _microseconds.Add((long)latency.TotalMicroseconds);
+        }
+    }
+
+    public void Fail() => Interlocked.Increment(ref _failed);
+
+    public string Line(string label, TimeSpan duration)
+    {
+        lock (_microseconds)
+        {
+            _microseconds.Sort();
+            long Percentile(double p) => _microseconds.Count == 0 ? 0 : _microseconds[Math.Min(_microseconds.Count - 1, (int)(p / 100 * _microseconds.Count))];
+            return string.Create(CultureInfo.InvariantCulture,
+                $"{label} requests={_microseconds.Count + _failed} duration_us={(long)duration.TotalMicroseconds} non2xx={_failed} connect=0 read=0 write=0 timeout=0 " +
+                $"p50_us={Percentile(50)} p90_us={Percentile(90)} p99_us={Percentile(99)}");
+        }
+    }
+}

@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# Relay's benchmark: throughput, latency and memory against the ceilings of this machine, in one run.
+#   bench/run.sh [SECONDS_PER_PHASE]         (default 10)
+#   bench/run.sh --soak MINUTES              fixed-rate load for MINUTES, RSS sampled every minute
+# On loopback only. Needs wrk (installed from Debian's packages when missing) and the local RabbitMQ node
+# (scripts/rabbitmq.sh, with its management plugin). Every phase posts the same mix of callback bodies
+# (bench/bodies: a sparse success, an error, a 50-result ResultDetailXML of about 34 KB) and checks that
+# every callback answered 200 reached the consumer queue. docs/benchmarks.md records results.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+soak_minutes=0
+if [ "${1:-}" = "--soak" ]; then soak_minutes=${2:?minutes}; seconds=10; else seconds=${1:-10}; fi
+concurrency=64
+exchange=bench
+queue=bench.consumer
+public=https://127.0.0.1:8445
+admin=http://127.0.0.1:9092
+state=$(mktemp -d /tmp/relay-bench.XXXXXX)
+results=()
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+command -v wrk >/dev/null || { as_root apt-get update -qq; as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+command -v jq >/dev/null || { as_root apt-get update -qq; as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >/dev/null; }
+scripts/rabbitmq.sh ensure
+[ -f config/certs/tls.crt ] || scripts/dev-cert.sh config/certs
+echo "bench: building (Release)" >&2
+dotnet build -c Release -v quiet -nologo src/Relay/Relay.csproj >/dev/null
+dotnet build -c Release -v quiet -nologo bench/Relay.Bench/Relay.Bench.csproj >/dev/null
+bench_tool="dotnet bench/Relay.Bench/bin/Release/net10.0/Relay.Bench.dll"
+ctl() { scripts/rabbitmq.sh ctl "$@"; }
+
+# --- Relay -------------------------------------------------------------------------------------------
+token=$(openssl rand -hex 24)
+callback_url="$public/marketing-cloud/callbacks/$token"
+dotnet src/Relay/bin/Release/net10.0/Relay.dll \
+  --Kestrel:Endpoints:Public:Url=$public --Kestrel:Endpoints:Admin:Url=$admin \
+  --Relay:Allowlist:Networks:0=127.0.0.1/32 --Relay:Callbacks:Sources:bench:Tokens:0="$token" \
+  --Relay:RabbitMq:Exchange=$exchange --Relay:Outbox:Path="$state/outbox" \
+  --Relay:RateLimit:Enabled=false --Relay:Shutdown:DrainPeriod=00:00:00 \
+  --Logging:LogLevel:Default=Warning >"$state/relay.log" 2>&1 &
+relay=$!
+https_server=
+cleanup() {
+  kill $relay ${https_server:-} 2>/dev/null || true
+  ctl start_app >/dev/null 2>&1 || true
+  ctl delete_queue $queue >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+for _ in $(seq 1 60); do [ "$(curl -s $admin/readyz)" = "Healthy" ] && break; sleep 0.5; done
+[ "$(curl -s $admin/readyz)" = "Healthy" ] || { cat "$state/relay.log" >&2; exit 1; }
+curl -s -u guest:guest -X PUT -H 'content-type: application/json' -d '{"durable":true}' "http://127.0.0.1:15672/api/queues/%2F/$queue" >/dev/null
+curl -s -u guest:guest -X POST -H 'content-type: application/json' -d '{"routing_key":"callback.#"}' \
+  "http://127.0.0.1:15672/api/bindings/%2F/e/$exchange/q/$queue" >/dev/null
+
+# --- measuring ---------------------------------------------------------------------------------------
+ticks=$(getconf CLK_TCK)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+rss_sampler() { local max=0; while kill -0 "$1" 2>/dev/null; do r=$(awk '/VmRSS/ {print $2}' "/proc/$1/status"); [ "$r" -gt "$max" ] && max=$r && echo "$max" >"$2"; sleep 0.1; done; }
+allocated() { curl -s $admin/metrics | awk '/^dotnet_gc_heap_total_allocated_bytes_total/ {print $2}'; }
+queued() { ctl list_queues -q name messages 2>/dev/null | awk -v q=$queue '$1 == q {print $2}'; }
+field() { sed -E "s/.*[ ]$1=([0-9]+).*/\1/" <<<"$2"; }
+
+# Waits until the consumer queue stops growing and prints how many messages it holds.
+settle() {
+  local last=-1 now
+  for _ in $(seq 1 120); do now=$(queued); [ "$now" = "$last" ] && { echo "$now"; return; }; last=$now; sleep 1; done
+  echo "$last"
+}
+
+# record NAME LINE [RELAY_MEASURED]: adds a row from a WRK/BROKER/LOAD line.
+declare -A rate p99 cpu rss
+record() {
+  local name=$1 line=$2 measured=${3:-}
+  local requests duration non2xx errors ok
+  requests=$(field requests "$line"); duration=$(field duration_us "$line"); non2xx=$(field non2xx "$line")
+  errors=$(( non2xx + $(field connect "$line") + $(field read "$line") + $(field write "$line") + $(field timeout "$line") ))
+  ok=$(( requests - non2xx ))
+  rate[$name]=$(awk -v ok=$ok -v d=$duration 'BEGIN { printf "%.0f", ok / (d / 1e6) }')
+  p99[$name]=$(awk -v v="$(field p99_us "$line")" 'BEGIN { printf "%.1f", v / 1000 }')
+  local p50 p90; p50=$(awk -v v="$(field p50_us "$line")" 'BEGIN { printf "%.1f", v / 1000 }'); p90=$(awk -v v="$(field p90_us "$line")" 'BEGIN { printf "%.1f", v / 1000 }')
+  local rss_text="" cpu_text="" check=""
+  if [ -n "$measured" ]; then
+    read -r cpu_used rss_kb delivered alloc <<<"$measured"
+    cpu[$name]=$(awk -v c=$cpu_used -v t=$ticks -v ok=$ok 'BEGIN { printf "%.2f", ok ? c / t / ok * 1000 : 0 }')
+    rss[$name]=$(( rss_kb / 1024 ))
+    rss_text="${rss[$name]}"; cpu_text="${cpu[$name]}"
+    check=$([ "$delivered" -ge "$ok" ] && echo "$delivered/$ok ok" || echo "$delivered/$ok MISSING")
+    [ -n "$alloc" ] && check="$check, $(awk -v a=$alloc -v ok=$ok 'BEGIN { printf "%.0f", ok ? a / ok : 0 }') B alloc/callback"
+  fi
+  results+=("| $name | ${rate[$name]} | $p50 | $p90 | ${p99[$name]} | $errors | $rss_text | $cpu_text | $check |")
+  echo "bench: $name: ${rate[$name]}/s, p99 ${p99[$name]} ms, errors $errors ${check:+($check)}" >&2
+}
+
+# relay_phase NAME COMMAND...: runs a load against Relay, measuring its CPU, peak RSS, allocations and delivery.
+relay_phase() {
+  local name=$1; shift
+  ctl purge_queue $queue >/dev/null
+  local cpu0 alloc0 line; cpu0=$(cpu_ticks $relay); alloc0=$(allocated)
+  echo 0 >"$state/rss"; rss_sampler $relay "$state/rss" & local sampler=$!
+  line=$("$@" | grep -E '^(WRK|LOAD) ')
+  kill $sampler 2>/dev/null || true
+  local cpu_used=$(( $(cpu_ticks $relay) - cpu0 )) alloc=$(awk -v a="$(allocated)" -v b="$alloc0" 'BEGIN { printf "%.0f", a - b }')
+  [ "$(curl -s $admin/readyz)" = "Healthy" ] || for _ in $(seq 1 120); do [ "$(curl -s $admin/readyz)" = "Healthy" ] && break; sleep 1; done
+  record "$name" "$line" "$cpu_used $(cat "$state/rss") $(settle) $alloc"
+}
+
+wrk_callbacks() { wrk -t2 -c"$1" -d"${seconds}s" --timeout 10s -s bench/wrk/callbacks.lua "$callback_url" -- bench/bodies ${2:-}; }
+
+if [ "$soak_minutes" -gt 0 ]; then
+  echo "bench: soak, ${soak_minutes} min at 1000/s" >&2
+  echo "| minute | RSS MB |"; echo "| --- | --- |"
+  $bench_tool load --url "$callback_url" --rate 1000 --seconds $(( soak_minutes * 60 )) --connections $concurrency >"$state/soak.out" &
+  load=$!
+  for minute in $(seq 0 "$soak_minutes"); do
+    echo "| $minute | $(( $(awk '/VmRSS/ {print $2}' /proc/$relay/status) / 1024 )) |"
+    [ "$minute" -lt "$soak_minutes" ] && sleep 60
+  done
+  wait $load; cat "$state/soak.out"
+  exit 0
+fi
+
+# --- the phases ---------------------------------------------------------------------------------------
+echo "bench: broker ceiling" >&2
+record "broker ceiling (publisher, confirms, c=$concurrency)" \
+  "$($bench_tool broker --exchange $exchange --concurrency $concurrency --seconds "$seconds")"
+ctl purge_queue $queue >/dev/null
+
+echo "bench: HTTPS ceiling" >&2
+$bench_tool https-server --url https://127.0.0.1:9443 >"$state/https.log" 2>&1 &
+https_server=$!
+sleep 3
+record "HTTPS ceiling (Kestrel, read form, 200, c=$concurrency)" \
+  "$(wrk -t2 -c$concurrency -d"${seconds}s" -s bench/wrk/callbacks.lua https://127.0.0.1:9443/x -- bench/bodies | grep '^WRK ')"
+kill $https_server; https_server=
+
+for c in 16 64 256; do
+  relay_phase "Relay keep-alive c=$c" wrk_callbacks $c
+done
+for c in 16 64; do
+  relay_phase "Relay new TLS connection per callback c=$c" wrk_callbacks $c close
+done
+
+max=0; for c in 16 64 256; do r=${rate["Relay keep-alive c=$c"]}; [ "$r" -gt "$max" ] && max=$r; done
+half=$(( max / 2 ))
+relay_phase "Relay at half its max rate ($half/s, fixed rate)" \
+  $bench_tool load --url "$callback_url" --rate $half --seconds "$seconds" --connections $concurrency
+
+# The broker is stopped for the load and started again after it; the outbox then drains into the queue.
+outbox_load() { ctl stop_app >/dev/null; wrk_callbacks $concurrency; ctl start_app >/dev/null; ctl await_startup >/dev/null; }
+relay_phase "Relay outbox mode (broker stopped) c=$concurrency" outbox_load
+
+record "RabbitMQ management HTTP publish API c=$concurrency" \
+  "$(wrk -t2 -c$concurrency -d"${seconds}s" -s bench/wrk/management.lua http://127.0.0.1:15672 -- bench/bodies $exchange | grep '^WRK ')"
+
+# --- report -------------------------------------------------------------------------------------------
+relay64=${rate["Relay keep-alive c=$concurrency"]}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a / b : 0 }'; }
+verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN { print ((op == ">=" ? v >= t : v <= t) ? "holds" : "MISSED") }'; }
+broker_ratio=$(ratio $relay64 ${rate["broker ceiling (publisher, confirms, c=$concurrency)"]})
+https_ratio=$(ratio $relay64 ${rate["HTTPS ceiling (Kestrel, read form, 200, c=$concurrency)"]})
+mgmt_ratio=$(ratio $relay64 ${rate["RabbitMQ management HTTP publish API c=$concurrency"]})
+outbox_ratio=$(ratio ${rate["Relay outbox mode (broker stopped) c=$concurrency"]} $relay64)
+half_p99=${p99["Relay at half its max rate ($half/s, fixed rate)"]}
+peak_rss=0; for k in "${!rss[@]}"; do [ "${rss[$k]}" -gt "$peak_rss" ] && peak_rss=${rss[$k]}; done
+handshake=$(awk -v n="${cpu["Relay new TLS connection per callback c=$concurrency"]}" -v k="${cpu["Relay keep-alive c=$concurrency"]}" 'BEGIN { printf "%.2f", n - k }')
+
+echo
+echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(. /etc/os-release; echo "$PRETTY_NAME"), .NET $(dotnet --version), RabbitMQ $(dpkg-query -W -f '${Version}' rabbitmq-server 2>/dev/null), wrk 2 threads; ${seconds} s per phase; $(date -u +%Y-%m-%dT%H:%MZ)"
+echo
+echo "| phase | callbacks/s | p50 ms | p90 ms | p99 ms | errors | Relay peak RSS MB | Relay CPU s / 1000 | every 200 delivered |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+printf '%s\n' "${results[@]}"
+echo
+echo "| ratio or target | value | target | verdict |"
+echo "| --- | --- | --- | --- |"
+echo "| Relay / broker ceiling (c=$concurrency) | $broker_ratio | >= 0.6 | $(verdict $broker_ratio 0.6 '>=') |"
+echo "| Relay / HTTPS ceiling (c=$concurrency) | $https_ratio | (reported) | |"
+echo "| Relay / management HTTP API (c=$concurrency) | $mgmt_ratio | >= 5 | $(verdict $mgmt_ratio 5 '>=') |"
+echo "| outbox mode / connected | $outbox_ratio | >= 0.5 | $(verdict $outbox_ratio 0.5 '>=') |"
+echo "| p99 at half the max rate | $half_p99 ms | <= 20 ms | $(verdict $half_p99 20 '<=') |"
+echo "| Relay peak RSS | $peak_rss MB | <= 150 MB | $(verdict $peak_rss 150 '<=') |"
+echo "| TLS handshake cost (CPU per callback, new connection - keep-alive) | $handshake ms | (reported) | |"
