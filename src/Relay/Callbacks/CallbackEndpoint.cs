@@ -106,6 +106,7 @@ internal sealed partial class CallbackEndpoint(
                 read = CallbackReadResult.Unreadable;
                 callbackEvent = source.Events.Create(read, body.Span, receivedAt, traceParent, server?.TraceStateString);
             }
+
             Tag(server, source, callbackEvent);
 
             if (!read.IsValid)
@@ -115,7 +116,7 @@ internal sealed partial class CallbackEndpoint(
 
             // Not tied to RequestAborted: once the body is in, the event goes to the broker or the outbox
             // even if the caller has stopped waiting for the answer.
-            var result = await delivery.DeliverAsync(callbackEvent, server is { IdFormat: ActivityIdFormat.W3C } ? server.Id : null);
+            var result = await delivery.DeliverAsync(callbackEvent, traceParent);
             if (result is DeliveryResult.OutboxFull or DeliveryResult.OutboxUnwritable)
             {
                 Refuse(context, StatusCodes.Status503ServiceUnavailable,

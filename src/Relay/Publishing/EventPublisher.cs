@@ -109,11 +109,20 @@ internal sealed partial class EventPublisher(
         {
             return PublishOutcome.ConnectionLost;
         }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Whatever else the client throws, the event is not confirmed: the outbox takes it.
+            Log.Failed(logger, ex);
+            return PublishOutcome.Failed;
+        }
     }
 
     private static partial class Log
     {
         [LoggerMessage(EventId = 3101, Level = LogLevel.Error, Message = "Event {EventId} ({RoutingKey}) was not confirmed by the broker: {Outcome}")]
         public static partial void NotConfirmed(ILogger logger, string eventId, string routingKey, string outcome);
+
+        [LoggerMessage(EventId = 3102, Level = LogLevel.Error, Message = "Publishing failed unexpectedly")]
+        public static partial void Failed(ILogger logger, Exception exception);
     }
 }

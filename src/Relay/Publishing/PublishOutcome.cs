@@ -19,4 +19,7 @@ internal enum PublishOutcome
 
     /// <summary>No connection to publish on.</summary>
     NotConnected,
+
+    /// <summary>The client failed in a way nobody foresaw; the event is treated as not confirmed.</summary>
+    Failed,
 }

@@ -11,6 +11,7 @@ internal static class PublishOutcomeNames
         PublishOutcome.TimedOut => "timed_out",
         PublishOutcome.ConnectionLost => "connection_lost",
         PublishOutcome.NotConnected => "not_connected",
+        PublishOutcome.Failed => "failed",
         _ => "unknown",
     };
 }
