@@ -2,7 +2,8 @@
 # Configuration and the certificate are mounted, never baked in:
 #   docker run -p 8443:8443 \
 #     -v /etc/relay/tls:/app/config/certs:ro -v relay-data:/app/data \
-#     -e Relay__RabbitMq__Uri='amqp://relay:…@rabbitmq:5672/' relay
+#     -e Relay__RabbitMq__Uri='amqp://relay:…@rabbitmq:5672/' \
+#     -e Relay__Callbacks__Sources__prod__Tokens__0='…' relay
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
