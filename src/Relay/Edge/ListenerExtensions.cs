@@ -10,7 +10,7 @@ namespace Relay.Edge;
 internal static class ListenerExtensions
 {
     /// <summary>
-    /// Loads the standard <c>Kestrel</c> section (endpoints and PEM certificates, reloaded on change; limits)
+    /// Loads the standard <c>Kestrel</c> section (endpoints, PEM certificates, limits)
     /// and tags each connection with the named endpoint that accepted it.
     /// </summary>
     public static IWebHostBuilder UseRelayListeners(this IWebHostBuilder webHost) =>
@@ -23,7 +23,10 @@ internal static class ListenerExtensions
 
             // TLS 1.2 and 1.3 only, unless an endpoint's own SslProtocols says otherwise.
             kestrel.ConfigureHttpsDefaults(https => https.SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13);
-            kestrel.Configure(context.Configuration.GetSection("Kestrel"), reloadOnChange: true)
+            // Endpoints are read at start. Kestrel's own reload-on-change would also watch the certificate
+            // files, and its watcher can deadlock against a file change during binding; the certificate is
+            // reloaded by CertificateReloader instead.
+            kestrel.Configure(context.Configuration.GetSection("Kestrel"), reloadOnChange: false)
                 .Endpoint(nameof(RelayListener.Public), endpoint =>
                 {
                     endpoint.ListenOptions.Use(Tag(ListenerFeature.Public));
