@@ -26,9 +26,6 @@ function request()
   return requests[index]
 end
 
-function done(summary, latency, requests)
-  local errors = summary.errors
-  io.write(string.format("WRK requests=%d duration_us=%d non2xx=%d connect=%d read=%d write=%d timeout=%d p50_us=%d p90_us=%d p99_us=%d\n",
-    summary.requests, summary.duration, errors.status, errors.connect, errors.read, errors.write, errors.timeout,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99)))
-end
+-- wrk runs from the repository root (bench/run.sh cds there).
+package.path = "bench/wrk/?.lua;" .. package.path
+done = require("report").done

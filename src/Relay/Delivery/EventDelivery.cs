@@ -71,9 +71,14 @@ internal sealed partial class EventDelivery
         Task<AppendResult>? append = null;
         lock (_gate)
         {
-            if (_outboxMode || _broker.State != BrokerState.Connected || !_outbox.IsEmpty)
+            var state = _broker.State;
+            if (_outboxMode || state != BrokerState.Connected || !_outbox.IsEmpty)
             {
-                Enter(_outboxMode ? null : _broker.State != BrokerState.Connected ? $"broker {_broker.State}" : "events left in the outbox");
+                if (!_outboxMode)
+                {
+                    Enter(state != BrokerState.Connected ? $"broker {state}" : "events left in the outbox");
+                }
+
                 append = _outbox.AppendAsync(callbackEvent, requestTraceParent);
             }
         }
@@ -116,13 +121,13 @@ internal sealed partial class EventDelivery
         }
     }
 
-    private void Enter(string? reason)
+    private void Enter(string reason)
     {
         if (!_outboxMode)
         {
             _outboxMode = true;
             _enteredAt = _time.GetTimestamp();
-            Log.Entered(_logger, reason ?? "unknown");
+            Log.Entered(_logger, reason);
         }
     }
 

@@ -18,6 +18,7 @@ internal sealed partial class AllowlistProvider : BackgroundService
     private readonly string _contentRoot;
     private readonly ILogger<AllowlistProvider> _logger;
     private readonly Counter<long> _reloads;
+    private readonly Lock _reloading = new();
     private volatile Snapshot _current;
     private string _stamp;
 
@@ -56,14 +57,23 @@ internal sealed partial class AllowlistProvider : BackgroundService
         using var timer = new PeriodicTimer(PollInterval);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            if (Stamp(_options.CurrentValue) != _stamp)
+            if (Stamp(_options.CurrentValue) != Volatile.Read(ref _stamp))
             {
                 Reload("a list file changed");
             }
         }
     }
 
+    /// <summary>From the polling loop and from configuration changes, one at a time.</summary>
     private void Reload(string why)
+    {
+        lock (_reloading)
+        {
+            ReloadUnsynchronized(why);
+        }
+    }
+
+    private void ReloadUnsynchronized(string why)
     {
         var settings = _options.CurrentValue;
         string stamp = Stamp(settings);

@@ -119,7 +119,8 @@ internal sealed partial class EventPublisher(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3101, Level = LogLevel.Error, Message = "Event {EventId} ({RoutingKey}) was not confirmed by the broker: {Outcome}")]
+        // A warning, not an error: an event the broker does not confirm goes to the outbox, nothing is lost.
+        [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Event {EventId} ({RoutingKey}) was not confirmed by the broker: {Outcome}")]
         public static partial void NotConfirmed(ILogger logger, string eventId, string routingKey, string outcome);
 
         [LoggerMessage(EventId = 3102, Level = LogLevel.Error, Message = "Publishing failed unexpectedly")]
