@@ -27,7 +27,7 @@ public static class ResultDetailXmlParser
                 $"ResultDetailXML has {xml.Length} characters, over the limit of {limits.MaxCharacters}; it was not parsed");
         }
 
-        if (xml.Contains("<!DOCTYPE", StringComparison.OrdinalIgnoreCase))
+        if (DeclaresDtd(xml))
         {
             return ResultDetail.Failed("ResultDetailXML declares a DTD; DTDs and entities are refused");
         }
@@ -102,6 +102,23 @@ public static class ResultDetailXmlParser
         }
 
         return new ResultDetail(SelectResults(roots), null);
+    }
+
+    // The reader refuses DTDs anyway; this names the refusal. A search for "<!" is vectorized, where a
+    // case-insensitive search for the whole word was a twentieth of Relay's CPU on 34 KB documents.
+    private static bool DeclaresDtd(ReadOnlySpan<char> xml)
+    {
+        int at;
+        while ((at = xml.IndexOf("<!", StringComparison.Ordinal)) >= 0)
+        {
+            xml = xml[(at + 2)..];
+            if (xml.StartsWith("DOCTYPE", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static ResultElement ReadElement(XmlReader reader)
