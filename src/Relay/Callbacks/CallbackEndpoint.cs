@@ -89,45 +89,57 @@ internal sealed partial class CallbackEndpoint(
             return;
         }
 
+        // Normalized and let go before the wait for the broker: only the event's bytes stay in memory
+        // while the confirm is outstanding, not the body, the decoded form or the parsed XML.
+        CallbackEvent callbackEvent;
+        string? traceParent;
+        bool valid;
         using (body)
         {
-            var read = CallbackFormReader.Read(body.Span);
-            var server = Activity.Current;
-            string? traceParent = server is { IdFormat: ActivityIdFormat.W3C } ? server.Id : null;
-            CallbackEvent callbackEvent;
-            try
-            {
-                callbackEvent = source.Events.Create(read, body.Span, receivedAt, traceParent, server?.TraceStateString);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                // A bug must not cost a callback Marketing Cloud will never send again: keep its raw body.
-                Log.NormalizeFailed(logger, ex);
-                read = CallbackReadResult.Unreadable;
-                callbackEvent = source.Events.Create(read, body.Span, receivedAt, traceParent, server?.TraceStateString);
-            }
-
-            Tag(server, source, callbackEvent);
-
-            if (!read.IsValid)
-            {
-                Log.Invalid(logger, callbackEvent.Id, read.Describe()!, body.Length);
-            }
-
-            // Not tied to RequestAborted: once the body is in, the event goes to the broker or the outbox
-            // even if the caller has stopped waiting for the answer.
-            var result = await delivery.DeliverAsync(callbackEvent, traceParent);
-            if (result is DeliveryResult.OutboxFull or DeliveryResult.OutboxUnwritable)
-            {
-                Refuse(context, StatusCodes.Status503ServiceUnavailable,
-                    result == DeliveryResult.OutboxFull ? CallbackOutcomes.OutboxFull : CallbackOutcomes.OutboxUnwritable);
-                return;
-            }
-
-            metrics.Callback(read.IsValid ? CallbackOutcomes.Accepted : CallbackOutcomes.AcceptedInvalid);
-            Log.Accepted(logger, callbackEvent.Id, source.Name, callbackEvent.RoutingKey, result == DeliveryResult.Stored ? "outbox" : "broker");
-            response.StatusCode = StatusCodes.Status200OK;
+            callbackEvent = Normalize(source, body, receivedAt, out traceParent, out valid);
         }
+
+        // Not tied to RequestAborted: once the body is in, the event goes to the broker or the outbox
+        // even if the caller has stopped waiting for the answer.
+        var result = await delivery.DeliverAsync(callbackEvent, traceParent);
+        if (result is DeliveryResult.OutboxFull or DeliveryResult.OutboxUnwritable)
+        {
+            Refuse(context, StatusCodes.Status503ServiceUnavailable,
+                result == DeliveryResult.OutboxFull ? CallbackOutcomes.OutboxFull : CallbackOutcomes.OutboxUnwritable);
+            return;
+        }
+
+        metrics.Callback(valid ? CallbackOutcomes.Accepted : CallbackOutcomes.AcceptedInvalid);
+        Log.Accepted(logger, callbackEvent.Id, source.Name, callbackEvent.RoutingKey, result == DeliveryResult.Stored ? "outbox" : "broker");
+        response.StatusCode = StatusCodes.Status200OK;
+    }
+
+    private CallbackEvent Normalize(CallbackSource source, BufferedBody body, DateTimeOffset receivedAt, out string? traceParent, out bool valid)
+    {
+        var read = CallbackFormReader.Read(body.Span);
+        var server = Activity.Current;
+        traceParent = server is { IdFormat: ActivityIdFormat.W3C } ? server.Id : null;
+        CallbackEvent callbackEvent;
+        try
+        {
+            callbackEvent = source.Events.Create(read, body.Span, receivedAt, traceParent, server?.TraceStateString);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A bug must not cost a callback Marketing Cloud will never send again: keep its raw body.
+            Log.NormalizeFailed(logger, ex);
+            read = CallbackReadResult.Unreadable;
+            callbackEvent = source.Events.Create(read, body.Span, receivedAt, traceParent, server?.TraceStateString);
+        }
+
+        Tag(server, source, callbackEvent);
+        valid = read.IsValid;
+        if (!valid)
+        {
+            Log.Invalid(logger, callbackEvent.Id, read.Describe()!, body.Length);
+        }
+
+        return callbackEvent;
     }
 
     /// <summary>Said at every start while tokenless callbacks are allowed.</summary>
