@@ -145,6 +145,10 @@ max=0; for c in 16 64 256; do r=${rate["Relay keep-alive c=$c"]}; [ "$r" -gt "$m
 half=$(( max / 2 ))
 relay_phase "Relay at half its max rate ($half/s, fixed rate)" \
   $bench_tool load --url "$callback_url" --rate $half --seconds "$seconds" --connections $concurrency
+# The same fixed rate straight to the broker: its confirm latency is a floor under Relay's.
+record "broker alone at the same rate ($half/s, fixed rate)" \
+  "$($bench_tool broker --exchange $exchange --rate $half --seconds "$seconds")"
+ctl purge_queue $queue >/dev/null
 
 # The broker is stopped for the load and started again after it; the outbox then drains into the queue.
 outbox_load() { ctl stop_app >/dev/null; wrk_callbacks $concurrency; ctl start_app >/dev/null; ctl await_startup >/dev/null; }
@@ -179,5 +183,6 @@ echo "| Relay / HTTPS ceiling (c=$concurrency) | $https_ratio | (reported) | |"
 echo "| Relay / management HTTP API (c=$concurrency) | $mgmt_ratio | >= 5 | $(verdict $mgmt_ratio 5 '>=') |"
 echo "| outbox mode / connected | $outbox_ratio | >= 0.5 | $(verdict $outbox_ratio 0.5 '>=') |"
 echo "| p99 at half the max rate | $half_p99 ms | <= 20 ms | $(verdict $half_p99 20 '<=') |"
+echo "| broker's own p99 at that rate (a floor under Relay's) | ${p99["broker alone at the same rate ($half/s, fixed rate)"]} ms | (reported) | |"
 echo "| Relay peak RSS | $peak_rss MB | <= 150 MB | $(verdict $peak_rss 150 '<=') |"
 echo "| TLS handshake cost (CPU per callback, new connection - keep-alive) | $handshake ms | (reported) | |"

@@ -9,7 +9,9 @@ namespace Relay.Bench;
 /// The broker's ceiling: what the broker confirms with nothing in front of it. The same client as Relay,
 /// one connection, one channel with publisher confirms and tracking, persistent mandatory messages, and the
 /// very CloudEvent bodies Relay would publish for the benchmark's callbacks, from as many concurrent
-/// publishers as Relay has connections.
+/// publishers as Relay has connections. With <c>--rate</c>, an open-loop load at that fixed rate instead,
+/// each latency measured from when its publish was due: the broker's own share of Relay's latency at the
+/// same rate.
 /// </summary>
 internal static class BrokerCeiling
 {
@@ -27,30 +29,56 @@ internal static class BrokerCeiling
         await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(true, true, null));
         var latencies = new LatencyRecorder();
         var clock = Stopwatch.StartNew();
+        int rate = options.Number("rate", 0);
+        if (rate > 0)
+        {
+            long total = (long)(rate * duration.TotalSeconds);
+            var inFlight = new List<Task>((int)total);
+            for (long i = 0; i < total; i++)
+            {
+                var due = TimeSpan.FromSeconds((double)i / rate);
+                var wait = due - clock.Elapsed;
+                if (wait > TimeSpan.FromMilliseconds(1))
+                {
+                    await Task.Delay(wait);
+                }
+
+                var callbackEvent = events[i % events.Length];
+                inFlight.Add(Task.Run(() => PublishAsync(channel, exchange, callbackEvent, latencies, clock, due)));
+            }
+
+            await Task.WhenAll(inFlight);
+            return latencies.Line("BROKER", duration);
+        }
+
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(worker => Task.Run(async () =>
         {
             for (int i = worker; clock.Elapsed < duration; i++)
             {
-                var callbackEvent = events[i % events.Length];
-                var properties = new BasicProperties
-                {
-                    DeliveryMode = DeliveryModes.Persistent,
-                    ContentType = CallbackEvent.ContentType,
-                    MessageId = callbackEvent.Id,
-                };
-                long started = Stopwatch.GetTimestamp();
-                try
-                {
-                    await channel.BasicPublishAsync(exchange, callbackEvent.RoutingKey, mandatory: true, properties, callbackEvent.Body);
-                    latencies.Record(Stopwatch.GetElapsedTime(started));
-                }
-                catch (Exception ex) when (ex is RabbitMQ.Client.Exceptions.PublishException or OperationCanceledException)
-                {
-                    latencies.Fail();
-                }
+                await PublishAsync(channel, exchange, events[i % events.Length], latencies, clock, clock.Elapsed);
             }
         })));
 
         return latencies.Line("BROKER", clock.Elapsed);
+    }
+
+    private static async Task PublishAsync(IChannel channel, string exchange, CallbackEvent callbackEvent, LatencyRecorder latencies,
+        Stopwatch clock, TimeSpan started)
+    {
+        var properties = new BasicProperties
+        {
+            DeliveryMode = DeliveryModes.Persistent,
+            ContentType = CallbackEvent.ContentType,
+            MessageId = callbackEvent.Id,
+        };
+        try
+        {
+            await channel.BasicPublishAsync(exchange, callbackEvent.RoutingKey, mandatory: true, properties, callbackEvent.Body);
+            latencies.Record(clock.Elapsed - started);
+        }
+        catch (Exception ex) when (ex is RabbitMQ.Client.Exceptions.PublishException or OperationCanceledException)
+        {
+            latencies.Fail();
+        }
     }
 }
