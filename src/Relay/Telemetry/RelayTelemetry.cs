@@ -13,9 +13,6 @@ internal static class RelayTelemetry
     public const string ActivitySourceName = "Relay";
     public const string MeterName = "Relay";
 
-    /// <summary>The RabbitMQ.Client's own spans (publisher and subscriber).</summary>
-    public const string RabbitMqClientSources = "RabbitMQ.Client.*";
-
     public static readonly ActivitySource ActivitySource = new(ActivitySourceName, typeof(RelayTelemetry).Assembly.GetName().Version?.ToString());
 
     internal static class Attributes
