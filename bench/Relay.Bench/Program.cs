@@ -3,11 +3,12 @@
 //                 [--rate R]                                                    (or a fixed rate, for latency)
 //   https-server  --url https://127.0.0.1:9443 --cert C --key K                  the HTTPS ceiling's server
 //   load          --url U --cacert C --rate R --seconds S --connections N         fixed-rate load, for latency
+//   drain         --uri U --queue Q --count-file F                              the queue's consumer, counting
 using Relay.Bench;
 
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: Relay.Bench broker|https-server|load [--option value]...");
+    Console.Error.WriteLine("usage: Relay.Bench broker|https-server|load|drain [--option value]...");
     return 2;
 }
 
@@ -22,6 +23,9 @@ switch (args[0])
         return 0;
     case "load":
         Console.WriteLine(await FixedRateLoad.RunAsync(options));
+        return 0;
+    case "drain":
+        await QueueDrain.RunAsync(options);
         return 0;
     default:
         Console.Error.WriteLine($"unknown command '{args[0]}'");
