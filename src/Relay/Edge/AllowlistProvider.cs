@@ -55,7 +55,11 @@ internal sealed partial class AllowlistProvider : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(PollInterval);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+
+        // Stopping disposes the timer, which ends the loop without an exception: a host that fails to start
+        // disposes its services without stopping them, and an exception here was then logged as a crash.
+        using var stop = stoppingToken.Register(timer.Dispose);
+        while (await timer.WaitForNextTickAsync(CancellationToken.None))
         {
             if (Stamp(_options.CurrentValue) != Volatile.Read(ref _stamp))
             {

@@ -40,7 +40,11 @@ internal sealed partial class CertificateReloader : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(PollInterval);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+
+        // Stopping disposes the timer, which ends the loop without an exception: a host that fails to start
+        // disposes its services without stopping them, and an exception here was then logged as a crash.
+        using var stop = stoppingToken.Register(timer.Dispose);
+        while (await timer.WaitForNextTickAsync(CancellationToken.None))
         {
             var stamp = Stamp.Of(_certificatePath, _keyPath);
             if (stamp == _loaded || stamp == _failed)
