@@ -13,6 +13,9 @@ internal static class RelayTelemetry
     public const string ActivitySourceName = "Relay";
     public const string MeterName = "Relay";
 
+    /// <summary>Series kept per instrument; Relay's instruments have tens.</summary>
+    public const int MetricCardinalityLimit = 256;
+
     public static readonly ActivitySource ActivitySource = new(ActivitySourceName, typeof(RelayTelemetry).Assembly.GetName().Version?.ToString());
 
     internal static class Attributes

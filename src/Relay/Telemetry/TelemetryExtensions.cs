@@ -50,6 +50,10 @@ internal static class TelemetryExtensions
                         request.HttpContext.RequestServices.GetRequiredService<CallbackPathRedactor>().Redact(request.Path.Value ?? string.Empty));
                 }))
             .WithMetrics(metrics => metrics
+                // The SDK reserves room for 2,000 series per instrument up front: about 10 MB of large-object
+                // heap for Relay's fifty instruments, whose series number in the tens. Past the limit a series
+                // is counted in the instrument's overflow series, not lost.
+                .AddView(_ => new MetricStreamConfiguration { CardinalityLimit = RelayTelemetry.MetricCardinalityLimit })
                 .AddMeter(RelayTelemetry.MeterName)
                 .AddAspNetCoreInstrumentation()
                 .AddRuntimeInstrumentation()
