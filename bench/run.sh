@@ -170,6 +170,7 @@ echo "bench: HTTPS ceiling" >&2
 $bench_tool https-server --url https://127.0.0.1:9443 >"$state/https.log" 2>&1 &
 https_server=$!
 sleep 3
+wrk -t2 -c$concurrency -d"${seconds}s" -s bench/wrk/callbacks.lua https://127.0.0.1:9443/x -- bench/bodies >/dev/null  # warm-up
 record "HTTPS ceiling (Kestrel, read form, 200, c=$concurrency)" \
   "$(wrk -t2 -c$concurrency -d"${seconds}s" -s bench/wrk/callbacks.lua https://127.0.0.1:9443/x -- bench/bodies | grep '^WRK ')"
 kill $https_server; https_server=
