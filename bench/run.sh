@@ -144,9 +144,10 @@ if [ "$soak_minutes" -gt 0 ]; then
 fi
 
 # --- the phases ---------------------------------------------------------------------------------------
-# Relay's code is jitted and tiered up under a load that is not recorded, as a long-running Relay would be.
+# Relay's code is jitted and tiered up under a load that is not recorded, as a long-running Relay's is:
+# the JIT is busy for about half a minute of load.
 echo "bench: warming Relay up" >&2
-wrk_callbacks $concurrency >/dev/null
+wrk -t2 -c$concurrency -d30s -s bench/wrk/callbacks.lua "$callback_url" -- bench/bodies >/dev/null
 
 # The pair the main ratio compares, in alternating rounds: this machine is shared and a single short phase
 # can land in someone else's busy second. The ratio is of the medians; every round is in the table.
