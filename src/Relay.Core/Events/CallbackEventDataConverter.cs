@@ -47,7 +47,7 @@ internal sealed class CallbackEventDataConverter : JsonConverter<CallbackEventDa
             writer.WriteNullValue();
         }
 
-        writer.WriteString("resultDetailXml", callback.ResultDetailXml);
+        LongJsonString.Write(writer, "resultDetailXml", callback.ResultDetailXml);
         if (value.ResultDetail.Error is { } error)
         {
             writer.WriteString("resultDetailError", error);
