@@ -5,7 +5,8 @@
 # On loopback only. Needs wrk (installed from Debian's packages when missing) and the local RabbitMQ node
 # (scripts/rabbitmq.sh, with its management plugin). Every phase posts the same mix of callback bodies
 # (bench/bodies: a sparse success, an error, a 50-result ResultDetailXML of about 34 KB) and checks that
-# every callback answered 200 reached the consumer queue. docs/benchmarks.md records results.
+# every callback answered 200 reached the consumer of the queue, which drains it for the whole run.
+# docs/benchmarks.md records results.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
