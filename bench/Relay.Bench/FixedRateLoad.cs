@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
+using Relay.Bench.Shared;
 
 namespace Relay.Bench;
 
@@ -19,20 +19,10 @@ internal static class FixedRateLoad
         var duration = TimeSpan.FromSeconds(options.Number("seconds", 10));
         var bodies = Bodies.Load(options.Text("bodies", "bench/bodies"));
         var trusted = X509Certificate2.CreateFromPem(File.ReadAllText(options.Text("cacert", "config/certs/tls.crt")));
-        using var client = new HttpClient(new SocketsHttpHandler
-        {
-            MaxConnectionsPerServer = options.Number("connections", 64),
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                CertificateChainPolicy = new X509ChainPolicy
-                {
-                    TrustMode = X509ChainTrustMode.CustomRootTrust,
-                    CustomTrustStore = { trusted },
-                    RevocationMode = X509RevocationMode.NoCheck,
-                },
-            },
-        }) { Timeout = TimeSpan.FromSeconds(30) };
+        var handler = TrustingHandler.Create(trusted);
+        handler.MaxConnectionsPerServer = options.Number("connections", 64);
+        handler.PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5);
+        using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
 
         // Open the connections first: the percentiles are of the steady state, not of the handshakes.
         int connections = options.Number("connections", 64);

@@ -6,11 +6,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
+using Relay.Bench.Shared;
 using Relay.Soak;
 
 var options = SoakOptions.Parse(args);
@@ -38,18 +38,7 @@ Console.Error.WriteLine($"soak: {options.Duration.TotalMinutes:F1} min at {optio
 
 var senders = Enumerable.Range(0, options.Clients).Select(client => Task.Run(async () =>
 {
-    using var http = new HttpClient(new SocketsHttpHandler
-    {
-        SslOptions = new SslClientAuthenticationOptions
-        {
-            CertificateChainPolicy = new X509ChainPolicy
-            {
-                TrustMode = X509ChainTrustMode.CustomRootTrust,
-                CustomTrustStore = { trusted },
-                RevocationMode = X509RevocationMode.NoCheck,
-            },
-        },
-    }) { Timeout = TimeSpan.FromSeconds(30) };
+    using var http = new HttpClient(TrustingHandler.Create(trusted)) { Timeout = TimeSpan.FromSeconds(30) };
     using var pace = new PeriodicTimer(TimeSpan.FromSeconds((double)options.Clients / options.Rate));
     int sequence = 0;
     while (await Tick(pace, stop.Token))
