@@ -31,12 +31,12 @@ internal sealed partial class AllowlistMiddleware(RequestDelegate next, Allowlis
             Log.ShadowDisagrees(logger, address, allowed ? "allowed" : "refused", allowed ? "refuse" : "allow", allowed ? null : shadowRule);
         }
 
-        string hop = Hop(context, address);
         if (allowed)
         {
             metrics.EdgeDecision(allowed: true, lists.AllowAll ? "allow_all" : "allowlisted");
             if (logger.IsEnabled(LogLevel.Debug))
             {
+                string hop = Hop(context, address);
                 Log.Allowed(logger, address!, hop, lists.AllowAll ? "allow-all" : rule.ToString());
             }
 
@@ -44,7 +44,12 @@ internal sealed partial class AllowlistMiddleware(RequestDelegate next, Allowlis
         }
 
         metrics.EdgeDecision(allowed: false, "not_allowlisted");
-        Log.Refused(logger, address, hop);
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            string hop = Hop(context, address);
+            Log.Refused(logger, address, hop);
+        }
+
         context.Response.StatusCode = StatusCodes.Status403Forbidden;
         return Task.CompletedTask;
     }
