@@ -23,7 +23,9 @@ internal static class LongJsonString
             return;
         }
 
-        byte[] utf8 = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(value.Length));
+        // Sized exactly: the maximum for UTF-16 is three bytes a character, and would rent from a bucket
+        // three times larger for the ASCII that ResultDetailXML nearly always is.
+        byte[] utf8 = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetByteCount(value));
         byte[]? json = null;
         try
         {
