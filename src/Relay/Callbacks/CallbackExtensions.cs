@@ -9,7 +9,7 @@ internal static class CallbackExtensions
 {
     public static IServiceCollection AddRelayCallbacks(this IServiceCollection services)
     {
-        services.AddValidatedOptions<CallbackOptions, CallbackOptionsValidator>(CallbackOptions.Section);
+        services.AddValidatedOptions<CallbackOptions, CallbackOptionsValidator>().BindConfiguration(CallbackOptions.Section);
         services.TryAddSingleton<CallbackSources>();
         services.TryAddSingleton<CallbackPathRedactor>();
         services.TryAddSingleton<CallbackEndpoint>();

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -5,12 +6,18 @@ namespace Relay.Configuration;
 
 internal static class ValidatedOptionsExtensions
 {
-    /// <summary>Binds <typeparamref name="TOptions"/> to its section and validates it at start with its validator.</summary>
-    public static OptionsBuilder<TOptions> AddValidatedOptions<TOptions, TValidator>(this IServiceCollection services, string section)
+    /// <summary>
+    /// Adds <typeparamref name="TOptions"/>, validated at start by its validator. The caller binds it
+    /// (<c>.BindConfiguration(section)</c>) where the type is known, so that the configuration binding
+    /// source generator writes that binding: the native (AOT) build has no reflection-based binder.
+    /// </summary>
+    public static OptionsBuilder<TOptions> AddValidatedOptions<
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions,
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TValidator>(this IServiceCollection services)
         where TOptions : class
         where TValidator : class, IValidateOptions<TOptions>
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidator>());
-        return services.AddOptions<TOptions>().BindConfiguration(section).ValidateOnStart();
+        return services.AddOptions<TOptions>().ValidateOnStart();
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using Microsoft.Extensions.Options;
 
@@ -14,7 +15,8 @@ internal sealed class ValidationErrors
     /// Reports keys of <paramref name="section"/> that no property of <paramref name="optionsType"/> binds:
     /// a misspelt key would otherwise be ignored silently and its default used.
     /// </summary>
-    public void AddUnknownKeys(IConfiguration configuration, string section, Type optionsType)
+    public void AddUnknownKeys(IConfiguration configuration, string section,
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type optionsType)
     {
         var known = optionsType.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(property => property.CanWrite)

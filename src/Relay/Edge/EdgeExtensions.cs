@@ -12,14 +12,14 @@ internal static class EdgeExtensions
     {
         services.AddRelayListeners();
 
-        services.AddValidatedOptions<AllowlistOptions, AllowlistOptionsValidator>(AllowlistOptions.Section);
+        services.AddValidatedOptions<AllowlistOptions, AllowlistOptionsValidator>().BindConfiguration(AllowlistOptions.Section);
         services.TryAddSingleton<AllowlistProvider>();
         services.AddHostedService(provider => provider.GetRequiredService<AllowlistProvider>());
 
-        services.AddValidatedOptions<TrustedProxiesOptions, TrustedProxiesOptionsValidator>(TrustedProxiesOptions.Section);
+        services.AddValidatedOptions<TrustedProxiesOptions, TrustedProxiesOptionsValidator>().BindConfiguration(TrustedProxiesOptions.Section);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<ForwardedHeadersOptions>, ForwardedHeadersSetup>());
 
-        services.AddValidatedOptions<RateLimitOptions, RateLimitOptionsValidator>(RateLimitOptions.Section);
+        services.AddValidatedOptions<RateLimitOptions, RateLimitOptionsValidator>().BindConfiguration(RateLimitOptions.Section);
         services.AddRateLimiter(_ => { });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<RateLimiterOptions>, RateLimitSetup>());
         return services;

@@ -43,7 +43,7 @@ internal static class ListenerExtensions
     public static IServiceCollection AddRelayListeners(this IServiceCollection services)
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, ListenerMatcherPolicy>());
-        services.AddValidatedOptions<ListenersOptions, ListenersOptionsValidator>(ListenersOptions.Section);
+        services.AddValidatedOptions<ListenersOptions, ListenersOptionsValidator>().BindConfiguration(ListenersOptions.Section);
         services.TryAddSingleton<CertificateReloader>();
         services.AddHostedService(provider => provider.GetRequiredService<CertificateReloader>());
         return services;

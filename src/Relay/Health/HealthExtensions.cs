@@ -12,7 +12,7 @@ internal static class HealthExtensions
 
     public static IServiceCollection AddRelayHealth(this IServiceCollection services)
     {
-        services.AddValidatedOptions<ShutdownOptions, ShutdownOptionsValidator>(ShutdownOptions.Section);
+        services.AddValidatedOptions<ShutdownOptions, ShutdownOptionsValidator>().BindConfiguration(ShutdownOptions.Section);
         services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>((host, shutdown) =>
             host.ShutdownTimeout = shutdown.Value.DrainPeriod + shutdown.Value.Timeout);
         services.TryAddSingleton<ShutdownDrain>();

@@ -9,7 +9,7 @@ internal static class OutboxExtensions
     /// <summary>Registers the outbox after the broker connection, so that on shutdown it stops before it.</summary>
     public static IServiceCollection AddRelayOutbox(this IServiceCollection services)
     {
-        services.AddValidatedOptions<OutboxOptions, OutboxOptionsValidator>(OutboxOptions.Section);
+        services.AddValidatedOptions<OutboxOptions, OutboxOptionsValidator>().BindConfiguration(OutboxOptions.Section);
         services.TryAddSingleton<LocalOutbox>();
         services.AddHostedService(provider => provider.GetRequiredService<LocalOutbox>());
         services.AddHostedService<OutboxForwarder>();

@@ -8,7 +8,7 @@ internal static class PublishingExtensions
 {
     public static IServiceCollection AddRelayPublishing(this IServiceCollection services)
     {
-        services.AddValidatedOptions<RabbitMqOptions, RabbitMqOptionsValidator>(RabbitMqOptions.Section);
+        services.AddValidatedOptions<RabbitMqOptions, RabbitMqOptionsValidator>().BindConfiguration(RabbitMqOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<BrokerConnection>();
         services.AddHostedService(provider => provider.GetRequiredService<BrokerConnection>());
