@@ -1,4 +1,5 @@
-# Relay's container image: multi-stage, runs as the non-root 'app' user of the .NET images.
+# Relay's container image: multi-stage; the native (AOT) executable on the runtime-deps image, which
+# has no .NET runtime, run as its non-root 'app' user.
 # Configuration and the certificate are mounted, never baked in:
 #   docker run -p 8443:8443 \
 #     -v /etc/relay/tls:/app/config/certs:ro -v relay-data:/app/data \
@@ -6,14 +7,18 @@
 #     -e Relay__Callbacks__Sources__prod__Tokens__0='…' relay
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
+RUN apt-get update -qq \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clang zlib1g-dev \
+ && rm -rf /var/lib/apt/lists/*
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/Relay.Core/Relay.Core.csproj src/Relay.Core/
 COPY src/Relay/Relay.csproj src/Relay/
-RUN dotnet restore src/Relay/Relay.csproj
+RUN dotnet restore src/Relay/Relay.csproj -r "linux-$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')"
+COPY scripts/publish.sh scripts/
 COPY src/ src/
-RUN dotnet publish src/Relay/Relay.csproj -c Release -o /app --no-restore
+RUN scripts/publish.sh /app && rm -f /app/*.dbg /app/*.pdb
 
-FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+FROM mcr.microsoft.com/dotnet/runtime-deps:10.0 AS runtime
 WORKDIR /app
 COPY --from=build /app ./
 # The defaults: relay.json and the shipped allowlist. Mount over /app/config to replace them.
@@ -24,8 +29,7 @@ RUN mkdir -p /app/data/outbox && chown -R $APP_UID /app/data
 VOLUME /app/data
 # Inside a container the admin listener must be reachable by the orchestrator's probes;
 # publish its port only on an internal network.
-ENV Kestrel__Endpoints__Admin__Url=http://0.0.0.0:9090 \
-    DOTNET_gcServer=0
+ENV Kestrel__Endpoints__Admin__Url=http://0.0.0.0:9090
 EXPOSE 8443 9090
 USER $APP_UID
-ENTRYPOINT ["dotnet", "Relay.dll"]
+ENTRYPOINT ["./Relay"]

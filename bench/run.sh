@@ -2,6 +2,8 @@
 # Relay's benchmark: throughput, latency and memory against the ceilings of this machine, in one run.
 #   bench/run.sh [SECONDS_PER_PHASE]         (default 10)
 #   bench/run.sh --soak MINUTES              fixed-rate load for MINUTES, RSS sampled every minute
+# Relay runs as it ships, the native (AOT) executable of scripts/publish.sh; RELAY_BENCH_BUILD=jit runs
+# the jitted build (dotnet Relay.dll) instead, for comparison.
 # On loopback only. Needs wrk (installed from Debian's packages when missing) and the local RabbitMQ node
 # (scripts/rabbitmq.sh, with its management plugin). Every phase posts the same mix of callback bodies
 # (bench/bodies: a sparse success, an error, a 50-result ResultDetailXML of about 34 KB) and checks that
@@ -26,7 +28,12 @@ command -v jq >/dev/null || { as_root apt-get update -qq; as_root env DEBIAN_FRO
 scripts/rabbitmq.sh ensure
 [ -f config/certs/tls.crt ] || scripts/dev-cert.sh config/certs
 echo "bench: building (Release)" >&2
-dotnet build -c Release -v quiet -nologo src/Relay/Relay.csproj >/dev/null
+if [ "${RELAY_BENCH_BUILD:-native}" = jit ]; then
+  dotnet build -c Release -v quiet -nologo src/Relay/Relay.csproj >/dev/null
+  relay_command=(dotnet src/Relay/bin/Release/net10.0/Relay.dll)
+else
+  relay_command=("$(scripts/publish.sh .dev/native)")
+fi
 dotnet build -c Release -v quiet -nologo bench/Relay.Bench/Relay.Bench.csproj >/dev/null
 bench_tool="dotnet bench/Relay.Bench/bin/Release/net10.0/Relay.Bench.dll"
 ctl() { scripts/rabbitmq.sh ctl "$@"; }
@@ -34,7 +41,7 @@ ctl() { scripts/rabbitmq.sh ctl "$@"; }
 # --- Relay -------------------------------------------------------------------------------------------
 token=$(openssl rand -hex 24)
 callback_url="$public/marketing-cloud/callbacks/$token"
-dotnet src/Relay/bin/Release/net10.0/Relay.dll \
+"${relay_command[@]}" \
   --Kestrel:Endpoints:Public:Url=$public --Kestrel:Endpoints:Admin:Url=$admin \
   --Relay:Allowlist:Networks:0=127.0.0.1/32 --Relay:Callbacks:Sources:bench:Tokens:0="$token" \
   --Relay:RabbitMq:Exchange=$exchange --Relay:Outbox:Path="$state/outbox" \
@@ -211,6 +218,7 @@ peak_rss=0; for k in "${!rss[@]}"; do [ "${rss[$k]}" -gt "$peak_rss" ] && peak_r
 handshake=$(awk -v n="${cpu["Relay new TLS connection per callback c=$concurrency"]}" -v k="$relay64_cpu" 'BEGIN { printf "%.2f", n - k }')
 
 echo
+echo "Relay build: ${RELAY_BENCH_BUILD:-native}"
 echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(. /etc/os-release; echo "$PRETTY_NAME"), .NET $(dotnet --version), RabbitMQ $(dpkg-query -W -f '${Version}' rabbitmq-server 2>/dev/null), wrk 2 threads; ${seconds} s per phase; $(date -u +%Y-%m-%dT%H:%MZ)"
 echo
 echo "| phase | callbacks/s | p50 ms | p90 ms | p99 ms | errors | Relay peak RSS MB | Relay CPU s / 1000 | every 200 delivered |"

@@ -31,12 +31,12 @@ fi
 [ -f config/certs/tls.crt ] || scripts/dev-cert.sh config/certs
 
 echo "quickstart: building" >&2
-dotnet build -c Release -v quiet -nologo src/Relay/Relay.csproj >/dev/null
+relay_binary=$(scripts/publish.sh .dev/native)
 dotnet build -c Release -v quiet -nologo samples/Relay.Samples.Consumer/Relay.Samples.Consumer.csproj >/dev/null
 
 # Callback URLs end in a secret token naming their source; this run makes one for a source "quickstart".
 token=$(openssl rand -hex 24)
-dotnet src/Relay/bin/Release/net10.0/Relay.dll \
+"$relay_binary" \
   --Kestrel:Endpoints:Public:Url=https://127.0.0.1:8443 \
   --Relay:Allowlist:Networks:0=127.0.0.1/32 \
   --Relay:Callbacks:Sources:quickstart:Tokens:0="$token" \

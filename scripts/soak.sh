@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A bounded soak of Relay while the broker restarts at intervals (not part of the test suite):
 #   scripts/soak.sh [MINUTES] [extra options for bench/Relay.Soak, e.g. --rate 800 --restart-every 20]
-# Starts the local RabbitMQ node (scripts/rabbitmq.sh) and a Release build of Relay on
+# Starts the local RabbitMQ node (scripts/rabbitmq.sh) and the native build of Relay on
 # https://127.0.0.1:8444 (admin 127.0.0.1:9091) with an exchange and an outbox of its own, runs the
 # soak, and prints sent, accepted, delivered, missing, duplicates and the peak outbox depth.
 set -euo pipefail
@@ -11,13 +11,13 @@ shift || true
 
 scripts/rabbitmq.sh ensure
 [ -f config/certs/tls.crt ] || scripts/dev-cert.sh config/certs
-dotnet build -c Release -v quiet -nologo src/Relay/Relay.csproj >/dev/null
+relay_binary=$(scripts/publish.sh .dev/native)
 dotnet build -c Release -v quiet -nologo bench/Relay.Soak/Relay.Soak.csproj >/dev/null
 
 state=$(mktemp -d /tmp/relay-soak.XXXXXX)
 exchange="soak-$(date +%s)"
 token=$(openssl rand -hex 24)
-dotnet src/Relay/bin/Release/net10.0/Relay.dll \
+"$relay_binary" \
   --Kestrel:Endpoints:Public:Url=https://127.0.0.1:8444 \
   --Kestrel:Endpoints:Admin:Url=http://127.0.0.1:9091 \
   --Relay:Allowlist:Networks:0=127.0.0.1/32 \

@@ -4,6 +4,9 @@
 #   - The broker is RELAY_TEST_RABBITMQ_URI (default amqp://guest:guest@127.0.0.1:5672/). When that
 #     variable is unset and nothing listens on 127.0.0.1:5672, a local node is installed and started
 #     with scripts/rabbitmq.sh. Tests fail, never skip, when the broker cannot be reached.
+#   - The process tests (Relay killed, terminated, started with bad settings, the native build's own
+#     tests) run the native (AOT) executable, the build Relay ships as: scripts/publish.sh builds it
+#     first (installing clang when missing) and RELAY_TEST_NATIVE_BINARY points the tests at it.
 #   - Outage tests stop and start the broker's application through 'scripts/rabbitmq.sh ctl'; for a
 #     broker started some other way, set RELAY_TEST_RABBITMQCTL to a rabbitmqctl command for it.
 set -euo pipefail
@@ -18,6 +21,9 @@ if [ -z "${RELAY_TEST_RABBITMQCTL:-}" ] && ! scripts/rabbitmq.sh ctl -q status >
   echo "      cannot stop it; set RELAY_TEST_RABBITMQCTL (e.g. 'sudo rabbitmqctl') or stop that broker." >&2
   exit 2
 fi
+
+export RELAY_TEST_NATIVE_BINARY
+RELAY_TEST_NATIVE_BINARY=$(scripts/publish.sh .dev/native)
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

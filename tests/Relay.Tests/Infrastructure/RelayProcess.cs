@@ -4,8 +4,10 @@ using System.Net;
 namespace Relay.Infrastructure;
 
 /// <summary>
-/// Relay as its own process (<c>dotnet Relay.dll</c>), for tests that kill it: a SIGKILL must cost nothing
-/// that was answered 200, and a SIGTERM must drain before it stops.
+/// Relay as its own process, for tests that kill it (a SIGKILL must cost nothing that was answered 200, a
+/// SIGTERM must drain before it stops) and for tests of the native build. The process is the native (AOT)
+/// executable that <c>RELAY_TEST_NATIVE_BINARY</c> names, as scripts/test.sh publishes it, and otherwise
+/// <c>dotnet Relay.dll</c>.
 /// </summary>
 internal sealed class RelayProcess : IAsyncDisposable
 {
@@ -21,6 +23,10 @@ internal sealed class RelayProcess : IAsyncDisposable
         Certificate = certificate;
         _log = Path.Combine(contentRoot, "relay.log");
     }
+
+    /// <summary>The native executable the tests run, when <c>RELAY_TEST_NATIVE_BINARY</c> names one.</summary>
+    public static string? NativeBinary { get; } =
+        Environment.GetEnvironmentVariable("RELAY_TEST_NATIVE_BINARY") is { Length: > 0 } path ? Path.GetFullPath(path) : null;
 
     public TestCertificate Certificate { get; }
 
@@ -40,25 +46,49 @@ internal sealed class RelayProcess : IAsyncDisposable
 
     public static async Task<RelayProcess> StartAsync(Action<Dictionary<string, string?>>? configure = null)
     {
+        var relay = Create(configure);
+        await relay.RestartAsync();
+        return relay;
+    }
+
+    /// <summary>Starts Relay with settings it must refuse, and returns its exit code and what it logged.</summary>
+    public static async Task<(int ExitCode, string Log)> StartupFailureAsync(Action<Dictionary<string, string?>> configure)
+    {
+        await using var relay = Create(configure);
+        relay.Launch();
+        int exitCode = await relay.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        return (exitCode, relay.Log);
+    }
+
+    private static RelayProcess Create(Action<Dictionary<string, string?>>? configure)
+    {
         var certificate = TestCertificate.Create();
         var settings = RelayServer.DefaultSettings(certificate);
         settings["Logging:LogLevel:Default"] = "Information";
         configure?.Invoke(settings);
-        var relay = new RelayProcess(settings, Directory.CreateTempSubdirectory("relay-process-").FullName, certificate);
-        await relay.RestartAsync();
-        return relay;
+        return new RelayProcess(settings, Directory.CreateTempSubdirectory("relay-process-").FullName, certificate);
     }
 
     /// <summary>Starts (again) on the same ports and the same outbox, and waits until the broker is connected.</summary>
     public async Task RestartAsync(bool waitForBroker = true)
     {
-        var start = new ProcessStartInfo("dotnet")
+        Launch();
+        await WaitForReadinessAsync(waitForBroker ? "Healthy" : null, TimeSpan.FromSeconds(30));
+    }
+
+    private void Launch()
+    {
+        var start = new ProcessStartInfo(NativeBinary ?? "dotnet")
         {
             WorkingDirectory = _contentRoot,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Relay.dll"));
+        if (NativeBinary is null)
+        {
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Relay.dll"));
+        }
+
         start.ArgumentList.Add($"--contentRoot={_contentRoot}");
         foreach (var (key, value) in _settings.Where(setting => setting.Value is not null))
         {
@@ -71,11 +101,15 @@ internal sealed class RelayProcess : IAsyncDisposable
         _process.ErrorDataReceived += (_, line) => { if (line.Data is not null) { lock (log) { log.WriteLine(line.Data); } } };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-
-        await WaitForReadinessAsync(waitForBroker ? "Healthy" : null, TimeSpan.FromSeconds(30));
     }
 
-    public HttpClient CreateClient() => TestClients.Create(PublicUri, Certificate.Certificate);
+    public HttpClient CreateClient(IPAddress? from = null) => TestClients.Create(PublicUri, Certificate.Certificate, from);
+
+    public async Task<HttpResponseMessage> PostCallbackAsync(string form)
+    {
+        using var client = CreateClient();
+        return await client.PostAsync(CallbackPath, new StringContent(form, System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"));
+    }
 
     /// <summary>The /readyz answer: status code and body (Healthy, Degraded or Unhealthy).</summary>
     public async Task<(HttpStatusCode Status, string Body)> ReadinessAsync()

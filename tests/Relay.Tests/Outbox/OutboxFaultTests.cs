@@ -61,7 +61,7 @@ public sealed class OutboxFaultTests(ITestOutputHelper output)
         try
         {
             // The broker goes away first, so the outbox holds events when Relay is killed.
-            load = await CallbackLoad.RunAsync(relay.CreateClient, relay.CallbackPath, Load, Clients,
+            load = await CallbackLoad.RunAsync(() => relay.CreateClient(), relay.CallbackPath, Load, Clients,
                 (Load / 4, BrokerControl.StopAppAsync),
                 (Load / 2, () =>
                 {
@@ -87,7 +87,7 @@ public sealed class OutboxFaultTests(ITestOutputHelper output)
         await using var queue = await DurableQueue.BindAsync(relay.Exchange);
         var readinessDuringDrain = HttpStatusCode.OK;
 
-        var load = await CallbackLoad.RunAsync(relay.CreateClient, relay.CallbackPath, Load, Clients,
+        var load = await CallbackLoad.RunAsync(() => relay.CreateClient(), relay.CallbackPath, Load, Clients,
             (Load / 2, async () =>
             {
                 relay.Terminate();

@@ -1,0 +1,100 @@
+using System.Net;
+using Relay.Infrastructure;
+
+namespace Relay.Native;
+
+/// <summary>
+/// Relay ships as a native (AOT) executable: what reflection the jitted build does freely (configuration
+/// binding, options validation, dependency injection, YARP's configuration, the exporters) must work there
+/// too. scripts/test.sh publishes that executable and these tests, like every <see cref="RelayProcess"/>
+/// test, run it; under CI they fail when it is missing rather than test the jitted build in its place.
+/// </summary>
+public sealed class NativeBuildTests
+{
+    [Fact]
+    public void UnderCi_TheNativeExecutableIsWhatRuns()
+    {
+        if (Environment.GetEnvironmentVariable("CI") is { Length: > 0 } ci && ci != "false")
+        {
+            Assert.True(RelayProcess.NativeBinary is not null,
+                "CI runs the process tests against the native build: run them with scripts/test.sh, which publishes it and sets RELAY_TEST_NATIVE_BINARY.");
+            Assert.True(File.Exists(RelayProcess.NativeBinary), $"RELAY_TEST_NATIVE_BINARY names {RelayProcess.NativeBinary}, which does not exist.");
+        }
+    }
+
+    [Fact]
+    public async Task Callback_IsPublishedAsACloudEvent_WithItsTrace()
+    {
+        await using var relay = await RelayProcess.StartAsync();
+        await using var queue = await EventQueue.BindAsync(relay.Exchange);
+
+        using var response = await relay.PostCallbackAsync(CallbackForms.WithErrors());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var message = await queue.ReceiveAsync();
+        Assert.Equal("callback.has-errors", message.RoutingKey);
+        Assert.Equal("application/cloudevents+json", message.ContentType);
+        Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$", message.Headers["traceparent"]);
+        using var json = message.Json();
+        var root = json.RootElement;
+        Assert.Equal("com.salesforce.marketingcloud.async.callback", root.GetProperty("type").GetString());
+        Assert.Equal("b7f3c1de-8a20-4f7e-9f1e-0c9d8e6a2b44", root.GetProperty("subject").GetString());
+        var result = Assert.Single(root.GetProperty("data").GetProperty("results").EnumerateArray());
+        Assert.Equal("CreateResult", result.GetProperty("@type").GetString());
+    }
+
+    [Fact]
+    public async Task ProxiedRoute_ReachesItsBackend_BehindTheAllowlist()
+    {
+        int port = FreePort.Next();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.Logging.ClearProviders();
+        await using var backend = builder.Build();
+        backend.MapGet("/internal/{**rest}", (HttpContext context) => $"backend {context.Request.Path}");
+        await backend.StartAsync();
+        await using var relay = await RelayProcess.StartAsync(settings =>
+        {
+            settings["ReverseProxy:Routes:internal:ClusterId"] = "backend";
+            settings["ReverseProxy:Routes:internal:Match:Path"] = "/internal/{**rest}";
+            settings["ReverseProxy:Clusters:backend:Destinations:only:Address"] = $"http://127.0.0.1:{port}/";
+        });
+        using var allowed = relay.CreateClient();
+        using var outsider = relay.CreateClient(IPAddress.Parse("127.0.0.2"));
+
+        using var proxied = await allowed.GetAsync("/internal/reports/7");
+        using var refused = await outsider.GetAsync("/internal/reports/7");
+
+        Assert.Equal(HttpStatusCode.OK, proxied.StatusCode);
+        Assert.Equal("backend /internal/reports/7", await proxied.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+    }
+
+    [Fact]
+    public async Task AdminListener_ServesReadinessAndMetrics()
+    {
+        await using var relay = await RelayProcess.StartAsync();
+        using var callback = await relay.PostCallbackAsync(CallbackForms.Success());
+        using var admin = new HttpClient { BaseAddress = relay.AdminUri, Timeout = TimeSpan.FromSeconds(10) };
+
+        string metrics = await admin.GetStringAsync("/metrics");
+
+        Assert.Equal((HttpStatusCode.OK, "Healthy"), await relay.ReadinessAsync());
+        Assert.Contains("relay_callbacks_total{", metrics, StringComparison.Ordinal);
+        Assert.Contains("relay_broker_connected ", metrics, StringComparison.Ordinal);
+        Assert.Contains("http_server_request_duration_seconds_bucket{", metrics, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Relay:RabbitMq:Exchnage", "typo", "Relay:RabbitMq:Exchnage")]
+    [InlineData("Relay:Callbacks:MaxBodyBytes", "0", "Relay:Callbacks:MaxBodyBytes")]
+    [InlineData("Relay:Shutdown:DrainPeriod", "-00:00:01", "Relay:Shutdown:DrainPeriod")]
+    [InlineData("Relay:Callbacks:Sources:test:Token", "typo", "Relay:Callbacks:Sources:test:Token")]
+    public async Task BadSetting_StopsIt_NamingTheKey(string key, string value, string named)
+    {
+        var (exitCode, log) = await RelayProcess.StartupFailureAsync(settings => settings[key] = value);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains(named, log, StringComparison.Ordinal);
+    }
+}
