@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Publishes Relay as a native (AOT) executable for this machine's architecture, and prints its path.
-#   scripts/publish.sh [OUTPUT_DIR]          (default .dev/native)
+#   scripts/publish.sh [OUTPUT_DIR [dotnet publish options...]]     (default .dev/native)
+# e.g. scripts/publish.sh out -p:IlcInstructionSet=x86-64-v2 for an x64 host without AVX2.
 # The folder then holds Relay (the executable), libe_sqlite3.so (the outbox's SQLite, loaded from beside
 # it) and Relay.dbg (symbols, not needed to run). The native build links with clang; clang and zlib's
 # headers are installed from Debian's packages when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-.dev/native}
+shift || true
 
 case "$(uname -m)" in
   x86_64) rid=linux-x64 ;;
@@ -23,5 +25,5 @@ fi
 
 echo "publish: building the native executable ($rid) into $out" >&2
 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 \
-  dotnet publish src/Relay/Relay.csproj -c Release -r "$rid" -v quiet -nologo -o "$out" >&2
+  dotnet publish src/Relay/Relay.csproj -c Release -r "$rid" -v quiet -nologo -o "$out" "$@" >&2
 echo "$(cd "$out" && pwd)/Relay"
