@@ -102,11 +102,14 @@ record() {
   local rss_text="" cpu_text="" check=""
   if [ -n "$measured" ]; then
     read -r cpu_used rss_kb delivered alloc <<<"$measured"
-    cpu[$name]=$(awk -v c=$cpu_used -v t=$ticks -v ok=$ok 'BEGIN { printf "%.2f", ok ? c / t / ok * 1000 : 0 }')
+    # Relay's CPU, allocations and deliveries also cover callbacks the load sent but did not measure.
+    local handled=$ok
+    [[ "$line" == *" unmeasured="* ]] && handled=$(( ok + $(field unmeasured "$line") ))
+    cpu[$name]=$(awk -v c=$cpu_used -v t=$ticks -v n=$handled 'BEGIN { printf "%.2f", n ? c / t / n * 1000 : 0 }')
     rss[$name]=$(( rss_kb / 1024 ))
     rss_text="${rss[$name]}"; cpu_text="${cpu[$name]}"
-    check=$([ "$delivered" -ge "$ok" ] && echo "$delivered/$ok ok" || echo "$delivered/$ok MISSING")
-    [ -n "$alloc" ] && check="$check, $(awk -v a=$alloc -v ok=$ok 'BEGIN { printf "%.0f", ok ? a / ok : 0 }') B alloc/callback"
+    check=$([ "$delivered" -ge "$handled" ] && echo "$delivered/$handled ok" || echo "$delivered/$handled MISSING")
+    [ -n "$alloc" ] && check="$check, $(awk -v a=$alloc -v n=$handled 'BEGIN { printf "%.0f", n ? a / n : 0 }') B alloc/callback"
   fi
   results+=("| $name | ${rate[$name]} | $p50 | $p90 | ${p99[$name]} | $errors | $rss_text | $cpu_text | $check |")
   echo "bench: $name: ${rate[$name]}/s, p99 ${p99[$name]} ms, errors $errors ${check:+($check)}" >&2
@@ -193,11 +196,18 @@ done
 
 max=$relay64; for c in 16 256; do r=${rate["Relay keep-alive c=$c"]}; [ "$r" -gt "$max" ] && max=$r; done
 half=$(( max / 2 ))
-relay_phase "Relay at half its max rate ($half/s, fixed rate)" \
-  $bench_tool load --url "$callback_url" --rate $half --seconds "$seconds" --connections $concurrency
-# The same fixed rate straight to the broker: its confirm latency is a floor under Relay's.
-record "broker alone at the same rate ($half/s, fixed rate)" \
-  "$($bench_tool broker --exchange $exchange --rate $half --seconds "$seconds")"
+# A tail latency moves most with whatever else the machine is doing, so this too runs in rounds and the
+# verdict is on the median p99. Each round is paired with the same fixed rate straight to the broker:
+# its confirm latency is a floor under Relay's.
+half_p99s=(); broker_half_p99s=()
+for round in $(seq 1 $rounds); do
+  relay_phase "Relay at half its max rate ($half/s, fixed rate), round $round" \
+    $bench_tool load --url "$callback_url" --rate $half --seconds "$seconds" --connections $concurrency
+  half_p99s+=(${p99["Relay at half its max rate ($half/s, fixed rate), round $round"]})
+  record "broker alone at the same rate ($half/s, fixed rate), round $round" \
+    "$($bench_tool broker --exchange $exchange --rate $half --seconds "$seconds")"
+  broker_half_p99s+=(${p99["broker alone at the same rate ($half/s, fixed rate), round $round"]})
+done
 
 # The broker is stopped for the load and started again after it; the outbox then drains into the queue.
 outbox_load() { ctl stop_app >/dev/null; wrk_callbacks $concurrency; ctl start_app >/dev/null; ctl await_startup >/dev/null; }
@@ -213,7 +223,7 @@ broker_ratio=$(ratio $relay64 $broker64)
 https_ratio=$(ratio $relay64 ${rate["HTTPS ceiling (Kestrel, read form, 200, c=$concurrency)"]})
 mgmt_ratio=$(ratio $relay64 ${rate["RabbitMQ management HTTP publish API c=$concurrency"]})
 outbox_ratio=$(ratio ${rate["Relay outbox mode (broker stopped) c=$concurrency"]} $relay64)
-half_p99=${p99["Relay at half its max rate ($half/s, fixed rate)"]}
+half_p99=$(median "${half_p99s[@]}")
 peak_rss=0; for k in "${!rss[@]}"; do [ "${rss[$k]}" -gt "$peak_rss" ] && peak_rss=${rss[$k]}; done
 handshake=$(awk -v n="${cpu["Relay new TLS connection per callback c=$concurrency"]}" -v k="$relay64_cpu" 'BEGIN { printf "%.2f", n - k }')
 
@@ -231,7 +241,7 @@ echo "| Relay / broker ceiling (c=$concurrency, medians of $rounds rounds: $rela
 echo "| Relay / HTTPS ceiling (c=$concurrency) | $https_ratio | (reported) | |"
 echo "| Relay / management HTTP API (c=$concurrency) | $mgmt_ratio | >= 5 | $(verdict $mgmt_ratio 5 '>=') |"
 echo "| outbox mode / connected | $outbox_ratio | >= 0.5 | $(verdict $outbox_ratio 0.5 '>=') |"
-echo "| p99 at half the max rate | $half_p99 ms | <= 20 ms | $(verdict $half_p99 20 '<=') |"
-echo "| broker's own p99 at that rate (a floor under Relay's) | ${p99["broker alone at the same rate ($half/s, fixed rate)"]} ms | (reported) | |"
+echo "| p99 at half the max rate (median of $rounds rounds: ${half_p99s[*]}) | $half_p99 ms | <= 20 ms | $(verdict $half_p99 20 '<=') |"
+echo "| broker's own p99 at that rate (median of $rounds rounds: ${broker_half_p99s[*]}), a floor under Relay's | $(median "${broker_half_p99s[@]}") ms | (reported) | |"
 echo "| Relay peak RSS | $peak_rss MB | <= 150 MB | $(verdict $peak_rss 150 '<=') |"
 echo "| TLS handshake cost (CPU per callback, new connection - keep-alive) | $handshake ms | (reported) | |"

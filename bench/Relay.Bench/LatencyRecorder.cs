@@ -18,6 +18,17 @@ internal sealed class LatencyRecorder
 
     public void Fail() => Interlocked.Increment(ref _failed);
 
+    public int Requests
+    {
+        get
+        {
+            lock (_microseconds)
+            {
+                return _microseconds.Count + Volatile.Read(ref _failed);
+            }
+        }
+    }
+
     public string Line(string label, TimeSpan duration)
     {
         lock (_microseconds)
