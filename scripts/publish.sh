@@ -23,7 +23,15 @@ if ! command -v clang >/dev/null || [ ! -e /usr/include/zlib.h ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang zlib1g-dev >/dev/null
 fi
 
+# The x64 build targets x86-64-v3 (AVX2, src/Relay/Relay.csproj); on a CPU without AVX2 it would not
+# start, so a build made on one targets x86-64-v2 instead.
+isa=()
+if [ "$rid" = linux-x64 ] && ! grep -qw avx2 /proc/cpuinfo; then
+  echo "publish: this CPU has no AVX2; building for x86-64-v2" >&2
+  isa=(-p:IlcInstructionSet=x86-64-v2)
+fi
+
 echo "publish: building the native executable ($rid) into $out" >&2
 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 \
-  dotnet publish src/Relay/Relay.csproj -c Release -r "$rid" -v quiet -nologo -o "$out" "$@" >&2
+  dotnet publish src/Relay/Relay.csproj -c Release -r "$rid" -v quiet -nologo -o "$out" "${isa[@]}" "$@" >&2
 echo "$(cd "$out" && pwd)/Relay"
