@@ -53,7 +53,7 @@ public sealed class EdgeLimitsTests
 
         var load = await CallbackLoad.RunAsync(() => relay.CreateClient(), relay.CallbackPath, 1000, 16);
 
-        Assert.Equal(load.Sent, load.Accepted.Count);
+        Assert.True(load.Sent == load.Accepted.Count, load.ToString());
         Assert.False(load.Statuses.ContainsKey(HttpStatusCode.TooManyRequests), load.ToString());
     }
 
