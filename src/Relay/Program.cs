@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
+using Relay.Archive;
 using Relay.Callbacks;
+using Relay.Commands;
 using Relay.Configuration;
 using Relay.Delivery;
 using Relay.Edge;
@@ -15,6 +17,11 @@ internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        if (RelayCommands.IsCommand(args))
+        {
+            return await RelayCommands.RunAsync(args, Console.Out, Console.Error);
+        }
+
         WebApplication app;
         try
         {
@@ -66,6 +73,7 @@ internal static class Program
         builder.Services.AddRelayEdge();
         builder.Services.AddRelayCallbacks();
         builder.Services.AddRelayPublishing();
+        builder.Services.AddRelayArchive();
         builder.Services.AddRelayOutbox();
         builder.Services.AddRelayDelivery();
         builder.Services.AddRelayHealth();

@@ -13,7 +13,8 @@ internal static class RelayConfigurationExtensions
     /// overrides any key of the file (<c>Relay__RabbitMq__Uri</c>, <c>--Relay:RabbitMq:Uri=...</c>), and
     /// refuses to start on a section under <c>Relay</c> that nothing reads.
     /// </summary>
-    public static WebApplicationBuilder AddRelayConfiguration(this WebApplicationBuilder builder, string[] args)
+    public static TBuilder AddRelayConfiguration<TBuilder>(this TBuilder builder, string[] args)
+        where TBuilder : IHostApplicationBuilder
     {
         builder.Configuration.AddJsonFile(DefaultFile, optional: true, reloadOnChange: true);
         builder.Configuration.AddEnvironmentVariables();

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
+using Relay.Archive;
 using Relay.Telemetry;
 
 namespace Relay.Publishing;
@@ -19,14 +20,17 @@ internal sealed partial class BrokerConnection : BackgroundService
     private static readonly TimeSpan FirstReconnectDelay = TimeSpan.FromMilliseconds(200);
 
     private readonly IOptions<RabbitMqOptions> _options;
+    private readonly IOptions<ArchiveOptions> _archive;
     private readonly ILogger<BrokerConnection> _logger;
     private readonly Counter<long> _connections;
     private volatile BrokerSession? _session;
     private volatile string? _blockedReason;
 
-    public BrokerConnection(IOptions<RabbitMqOptions> options, IMeterFactory meterFactory, ILogger<BrokerConnection> logger)
+    public BrokerConnection(IOptions<RabbitMqOptions> options, IOptions<ArchiveOptions> archive, IMeterFactory meterFactory,
+        ILogger<BrokerConnection> logger)
     {
         _options = options;
+        _archive = archive;
         _logger = logger;
         var meter = meterFactory.Create(RelayTelemetry.MeterName);
         meter.CreateObservableGauge("relay.broker.connected", () => State == BrokerState.Connecting ? 0 : 1,
@@ -105,6 +109,7 @@ internal sealed partial class BrokerConnection : BackgroundService
             connection.ConnectionUnblockedAsync += OnUnblockedAsync;
 
             await ExchangeTopology.DeclareAsync(connection, settings, stoppingToken);
+            await ArchiveTopology.DeclareAsync(connection, settings.Exchange, _archive.Value, _logger, stoppingToken);
             var channel = await connection.CreateChannelAsync(
                 new CreateChannelOptions(
                     publisherConfirmationsEnabled: true,

@@ -8,11 +8,18 @@ internal static class PublishingExtensions
 {
     public static IServiceCollection AddRelayPublishing(this IServiceCollection services)
     {
-        services.AddValidatedOptions<RabbitMqOptions, RabbitMqOptionsValidator>().BindConfiguration(RabbitMqOptions.Section);
+        services.AddRelayBrokerOptions();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<BrokerConnection>();
         services.AddHostedService(provider => provider.GetRequiredService<BrokerConnection>());
         services.TryAddSingleton<EventPublisher>();
+        return services;
+    }
+
+    /// <summary><c>Relay:RabbitMq</c> alone, for the subcommands that talk to the broker.</summary>
+    public static IServiceCollection AddRelayBrokerOptions(this IServiceCollection services)
+    {
+        services.AddValidatedOptions<RabbitMqOptions, RabbitMqOptionsValidator>().BindConfiguration(RabbitMqOptions.Section);
         return services;
     }
 }

@@ -9,11 +9,8 @@ namespace Relay.Infrastructure;
 /// </summary>
 internal sealed class DurableQueue : IAsyncDisposable
 {
-    private readonly string _exchange;
-
-    private DurableQueue(string exchange, string name)
+    private DurableQueue(string name)
     {
-        _exchange = exchange;
         Name = name;
     }
 
@@ -26,22 +23,20 @@ internal sealed class DurableQueue : IAsyncDisposable
         await using var channel = await connection.CreateChannelAsync();
         await channel.QueueDeclareAsync(name, durable: true, exclusive: false, autoDelete: false);
         await channel.QueueBindAsync(name, exchange, binding);
-        return new DurableQueue(exchange, name);
+        return new DurableQueue(name);
     }
 
     /// <summary>
     /// Reads until <paramref name="expected"/> distinct events have arrived and nothing more comes for
     /// <paramref name="quiet"/> (so that duplicates are counted too), or until <paramref name="timeout"/>.
     /// </summary>
-    public async Task<List<DeliveredEvent>> DrainAsync(int expected, bool fromUnrouted = false,
-        TimeSpan? quiet = null, TimeSpan? timeout = null)
+    public async Task<List<DeliveredEvent>> DrainAsync(int expected, TimeSpan? quiet = null, TimeSpan? timeout = null)
     {
         var delivered = new List<DeliveredEvent>();
         var distinct = new HashSet<string>(StringComparer.Ordinal);
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
         var quietFor = quiet ?? TimeSpan.FromSeconds(1);
         var lastArrival = DateTime.UtcNow;
-        string[] queues = fromUnrouted ? [Name, _exchange + ".unrouted"] : [Name];
 
         while (DateTime.UtcNow < deadline)
         {
@@ -51,16 +46,10 @@ internal sealed class DurableQueue : IAsyncDisposable
                 await using var channel = await connection.CreateChannelAsync();
                 while (DateTime.UtcNow < deadline)
                 {
-                    bool got = false;
-                    foreach (string queue in queues)
+                    var result = await channel.BasicGetAsync(Name, autoAck: true);
+                    bool got = result is not null;
+                    if (result is not null)
                     {
-                        var result = await channel.BasicGetAsync(queue, autoAck: true);
-                        if (result is null)
-                        {
-                            continue;
-                        }
-
-                        got = true;
                         var message = DeliveredEvent.From(result);
                         delivered.Add(message);
                         distinct.Add(message.MessageId);

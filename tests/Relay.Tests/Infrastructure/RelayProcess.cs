@@ -151,6 +151,33 @@ internal sealed class RelayProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Runs a subcommand of the same executable (<c>Relay replay ...</c>) to its end, in this Relay's content root.</summary>
+    public async Task<(int ExitCode, string Output, string Error)> RunCommandAsync(params string[] arguments)
+    {
+        var start = new ProcessStartInfo(NativeBinary ?? "dotnet")
+        {
+            WorkingDirectory = _contentRoot,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        if (NativeBinary is null)
+        {
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Relay.dll"));
+        }
+
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var cancellation = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(cancellation.Token);
+        return (process.ExitCode, await output, await error);
+    }
+
     public void Kill() => _process!.Kill();
 
     public void Terminate() => Process.Start("kill", ["-TERM", _process!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();

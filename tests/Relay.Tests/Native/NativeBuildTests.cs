@@ -97,4 +97,28 @@ public sealed class NativeBuildTests
         Assert.NotEqual(0, exitCode);
         Assert.Contains(named, log, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Replay_RepublishesFromTheArchive_AndLogsWhoRanIt()
+    {
+        await using var relay = await RelayProcess.StartAsync();
+        using (var callback = await relay.PostCallbackAsync(CallbackForms.WithErrors("native-replay")))
+        {
+            Assert.Equal(HttpStatusCode.OK, callback.StatusCode);
+        }
+
+        await ArchiveStream.ReadAsync(relay.Exchange, expected: 1);
+        await using var target = await TestQueue.DeclareAsync();
+
+        var (exitCode, output, error) = await relay.RunCommandAsync("replay", "--request-id", "native-replay", "--to-queue", target.Name,
+            $"--Relay:RabbitMq:Uri={TestBroker.Uri}", $"--Relay:RabbitMq:Exchange={relay.Exchange}");
+
+        Assert.True(exitCode == 0, error);
+        Assert.Equal("read 1, matched 1, published 1", output.Trim());
+        Assert.Contains($"started by {Environment.UserName} on", error, StringComparison.Ordinal);
+        Assert.Contains("--request-id native-replay --to-queue " + target.Name, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("guest:guest", error, StringComparison.Ordinal);
+        var replayed = Assert.Single(await target.TakeAllAsync());
+        Assert.Equal("True", replayed.Headers["relay-replayed"]);
+    }
 }

@@ -1,0 +1,62 @@
+using System.CommandLine;
+using Microsoft.Extensions.Options;
+using Relay.Configuration;
+using Relay.Replay;
+
+namespace Relay.Commands;
+
+/// <summary>
+/// The subcommands of the Relay executable (<c>Relay replay ...</c>). Without one, the executable is the
+/// server and its arguments are configuration, as before.
+/// </summary>
+internal static class RelayCommands
+{
+    /// <summary>Exit code of a command given arguments or configuration it cannot work with.</summary>
+    public const int BadInput = 2;
+
+    /// <summary>Exit code of a command that started but could not finish its work.</summary>
+    public const int Failed = 1;
+
+    private static readonly HashSet<string> Names = new(["replay"], StringComparer.Ordinal);
+
+    public static bool IsCommand(string[] args) => args.Length > 0 && Names.Contains(args[0]);
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        var root = new RootCommand("Relay: Marketing Cloud callbacks to RabbitMQ. Without a subcommand it runs the server.")
+        {
+            ReplayCommand.Create(output, error),
+        };
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var problem in parsed.Errors)
+            {
+                await error.WriteLineAsync("Relay: " + problem.Message);
+            }
+
+            return BadInput;
+        }
+
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+    }
+
+    /// <summary>Builds a command's services, and reports configuration it cannot use as the server does.</summary>
+    public static async Task<IHost?> BuildHostAsync(string[] overrides, Action<IServiceCollection> services, TextWriter error)
+    {
+        try
+        {
+            return CommandHost.Build(overrides, services);
+        }
+        catch (Exception ex) when (ex is OptionsValidationException or AggregateException)
+        {
+            await error.WriteLineAsync("Relay cannot run the command; fix its configuration:");
+            foreach (string failure in StartupValidationExtensions.Failures(ex))
+            {
+                await error.WriteLineAsync("  - " + failure);
+            }
+
+            return null;
+        }
+    }
+}
