@@ -24,6 +24,9 @@ COPY --from=build /app ./
 # The defaults: relay.json and the shipped allowlist. Mount over /app/config to replace them.
 COPY config/relay.json config/relay.json
 COPY config/allowlist/ config/allowlist/
+COPY config/openssl.cnf config/openssl.cnf
+# TLS 1.2 with AEAD suites and forward secrecy only, for every TLS connection of the process.
+ENV OPENSSL_CONF=/app/config/openssl.cnf
 # The outbox lives on a volume: what it holds must outlive the container.
 RUN mkdir -p /app/data/outbox && chown -R $APP_UID /app/data
 VOLUME /app/data

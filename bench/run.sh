@@ -41,7 +41,7 @@ ctl() { scripts/rabbitmq.sh ctl "$@"; }
 # --- Relay -------------------------------------------------------------------------------------------
 token=$(openssl rand -hex 24)
 callback_url="$public/marketing-cloud/callbacks/$token"
-"${relay_command[@]}" \
+OPENSSL_CONF=$PWD/config/openssl.cnf "${relay_command[@]}" \
   --Kestrel:Endpoints:Public:Url=$public --Kestrel:Endpoints:Admin:Url=$admin \
   --Relay:Allowlist:Networks:0=127.0.0.1/32 --Relay:Callbacks:Sources:bench:Tokens:0="$token" \
   --Relay:RabbitMq:Exchange=$exchange --Relay:Outbox:Path="$state/outbox" \

@@ -17,7 +17,7 @@ dotnet build -c Release -v quiet -nologo bench/Relay.Soak/Relay.Soak.csproj >/de
 state=$(mktemp -d /tmp/relay-soak.XXXXXX)
 exchange="soak-$(date +%s)"
 token=$(openssl rand -hex 24)
-"$relay_binary" \
+OPENSSL_CONF=$PWD/config/openssl.cnf "$relay_binary" \
   --Kestrel:Endpoints:Public:Url=https://127.0.0.1:8444 \
   --Kestrel:Endpoints:Admin:Url=http://127.0.0.1:9091 \
   --Relay:Allowlist:Networks:0=127.0.0.1/32 \

@@ -85,6 +85,7 @@ internal static class Program
         app.ValidateRelayConfiguration();
         app.UseRelayEdge();
         app.UseRelayCallbackTokens();
+        app.UseRelayRateLimit();
         app.UseRouting();
         app.MapRelayHealth();
         app.MapRelayMetrics();

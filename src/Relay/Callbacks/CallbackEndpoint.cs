@@ -32,9 +32,7 @@ internal sealed partial class CallbackEndpoint(
         var response = context.Response;
 
         // A missing or wrong token gets exactly what an unknown path gets, whatever the method.
-        var source = context.Features.Get<CallbackTokenFeature>() is { } token
-            ? sources.TryMatch(token.Token, out var matched) ? matched : null
-            : sources.Tokenless;
+        var source = context.Features.Get<CallbackTokenFeature>()?.Source;
         if (source is null)
         {
             metrics.Callback(CallbackOutcomes.UnknownToken);

@@ -1,7 +1,10 @@
 namespace Relay.Callbacks;
 
-/// <summary>The token taken off a callback URL; the request's path no longer carries it.</summary>
-internal sealed class CallbackTokenFeature(string token)
+/// <summary>
+/// What a callback URL's token (taken off the path, which no longer carries it) said: the source it
+/// belongs to, or null for a wrong or missing token.
+/// </summary>
+internal sealed class CallbackTokenFeature(CallbackSource? source)
 {
-    public string Token { get; } = token;
+    public CallbackSource? Source { get; } = source;
 }

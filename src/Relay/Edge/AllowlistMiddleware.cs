@@ -1,17 +1,21 @@
 using System.Net;
+using Microsoft.AspNetCore.Connections.Features;
 using Relay.Telemetry;
 
 namespace Relay.Edge;
 
 /// <summary>
 /// Refuses, with 403 and an empty body, every Public request whose client address is outside the
-/// allowlist, before anything of the request body is read. The client address is the socket peer, or
+/// allowlist, before anything of the request body is read, and closes its connection. The client address is the socket peer, or
 /// what the forwarded-headers middleware took from a trusted proxy's X-Forwarded-For (the proxy itself
 /// having passed as a known proxy). A shadow list, when configured, is evaluated too and every
 /// disagreement is logged and counted, without changing the decision.
 /// </summary>
-internal sealed partial class AllowlistMiddleware(RequestDelegate next, AllowlistProvider allowlists, RelayMetrics metrics, ILogger<AllowlistMiddleware> logger)
+internal sealed partial class AllowlistMiddleware(RequestDelegate next, AllowlistProvider allowlists, EdgeRefusals refusals, RelayMetrics metrics,
+    ILogger<AllowlistMiddleware> logger)
 {
+    public const string Stage = "request";
+
     public Task InvokeAsync(HttpContext context)
     {
         var connection = context.Connection;
@@ -33,7 +37,7 @@ internal sealed partial class AllowlistMiddleware(RequestDelegate next, Allowlis
 
         if (allowed)
         {
-            metrics.EdgeDecision(allowed: true, lists.AllowAll ? "allow_all" : "allowlisted");
+            metrics.EdgeDecision(allowed: true, lists.AllowAll ? "allow_all" : "allowlisted", Stage);
             if (logger.IsEnabled(LogLevel.Debug))
             {
                 string hop = Hop(context, address);
@@ -43,13 +47,11 @@ internal sealed partial class AllowlistMiddleware(RequestDelegate next, Allowlis
             return next(context);
         }
 
-        metrics.EdgeDecision(allowed: false, "not_allowlisted");
-        if (logger.IsEnabled(LogLevel.Information))
-        {
-            string hop = Hop(context, address);
-            Log.Refused(logger, address, hop);
-        }
+        metrics.EdgeDecision(allowed: false, "not_allowlisted", Stage);
+        refusals.Refused(address, Stage, "not_allowlisted");
 
+        // Keeping the connection would let an outsider hold it (HTTP/1.1: Connection: close; HTTP/2: GOAWAY).
+        context.Features.Get<IConnectionLifetimeNotificationFeature>()?.RequestClose();
         context.Response.StatusCode = StatusCodes.Status403Forbidden;
         return Task.CompletedTask;
     }
@@ -64,9 +66,6 @@ internal sealed partial class AllowlistMiddleware(RequestDelegate next, Allowlis
     {
         [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "Allowed {ClientAddress} ({Hop}) by rule {Rule}")]
         public static partial void Allowed(ILogger logger, IPAddress clientAddress, string hop, string rule);
-
-        [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Refused {ClientAddress} ({Hop}): outside the allowlist")]
-        public static partial void Refused(ILogger logger, IPAddress? clientAddress, string hop);
 
         [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Shadow allowlist disagrees on {ClientAddress}: {Decision} now, the shadow list would {ShadowDecision} (shadow rule {ShadowRule})")]
         public static partial void ShadowDisagrees(ILogger logger, IPAddress clientAddress, string decision, string shadowDecision, IPNetwork? shadowRule);

@@ -17,7 +17,13 @@ internal static class EdgeExtensions
         services.AddHostedService(provider => provider.GetRequiredService<AllowlistProvider>());
 
         services.AddValidatedOptions<TrustedProxiesOptions, TrustedProxiesOptionsValidator>().BindConfiguration(TrustedProxiesOptions.Section);
+        services.TryAddSingleton<TrustedProxies>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<ForwardedHeadersOptions>, ForwardedHeadersSetup>());
+        ForwardedHeadersSwitch.Neutralize(services);
+
+        services.TryAddSingleton<EdgeRefusals>();
+        services.AddHostedService(provider => provider.GetRequiredService<EdgeRefusals>());
+        services.TryAddSingleton<ConnectionGate>();
 
         services.AddValidatedOptions<RateLimitOptions, RateLimitOptionsValidator>().BindConfiguration(RateLimitOptions.Section);
         services.AddRateLimiter(_ => { });
@@ -26,15 +32,16 @@ internal static class EdgeExtensions
     }
 
     /// <summary>
-    /// The edge policy of the Public listener, ahead of routing so that it covers the callback endpoint,
-    /// proxied routes and unknown paths alike: client address, allowlist, then a rate limit per address
-    /// (after the allowlist, so refused addresses cost no limiter state).
+    /// The edge policy of the Public listener's requests, ahead of routing so that it covers the callback
+    /// endpoint, proxied routes and unknown paths alike: client address, then allowlist. (Connections were
+    /// already decided as they were accepted, by <see cref="ConnectionGate"/>.)
     /// </summary>
     public static IApplicationBuilder UseRelayEdge(this IApplicationBuilder app)
     {
-        var trusted = app.ApplicationServices.GetRequiredService<IOptions<TrustedProxiesOptions>>().Value;
-        bool anyProxy = trusted.KnownProxies.Count > 0 || trusted.KnownNetworks.Count > 0;
-        bool rateLimited = app.ApplicationServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.Enabled;
+        var services = app.ApplicationServices;
+        ForwardedHeadersSwitch.WarnIfOn(services.GetRequiredService<IConfiguration>(),
+            services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ForwardedHeadersSwitch).FullName!));
+        bool anyProxy = services.GetRequiredService<TrustedProxies>().Any;
         return app.UseWhen(
             context => context.GetListener() == RelayListener.Public,
             edge =>
@@ -49,10 +56,18 @@ internal static class EdgeExtensions
                 }
 
                 edge.UseMiddleware<AllowlistMiddleware>();
-                if (rateLimited)
-                {
-                    edge.UseRateLimiter();
-                }
             });
+    }
+
+    /// <summary>
+    /// The rate limit per client address on Public, after the callback tokens are known, so that a request
+    /// with a valid token is never limited (and refused addresses cost no limiter state).
+    /// </summary>
+    public static IApplicationBuilder UseRelayRateLimit(this IApplicationBuilder app)
+    {
+        bool rateLimited = app.ApplicationServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.Enabled;
+        return rateLimited
+            ? app.UseWhen(context => context.GetListener() == RelayListener.Public, edge => edge.UseRateLimiter())
+            : app;
     }
 }

@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 
@@ -6,15 +5,15 @@ namespace Relay.Edge;
 
 /// <summary>
 /// Configures ASP.NET Core's forwarded-headers middleware from <c>Relay:ForwardedHeaders</c>. Its defaults
-/// trust loopback; Relay clears them, so that only configured proxies are ever believed.
+/// trust loopback, and the framework's own switch (<c>ForwardedHeaders_Enabled</c>) clears every trust
+/// list; Relay sets the lists last, so that only configured proxies are ever believed.
 /// </summary>
-internal sealed class ForwardedHeadersSetup(IOptions<TrustedProxiesOptions> trusted) : IConfigureOptions<ForwardedHeadersOptions>
+internal sealed class ForwardedHeadersSetup(TrustedProxies trusted) : IConfigureOptions<ForwardedHeadersOptions>
 {
     public void Configure(ForwardedHeadersOptions options)
     {
-        var settings = trusted.Value;
         options.ForwardedHeaders = ForwardedHeaders.XForwardedFor;
-        options.ForwardLimit = settings.ForwardLimit;
+        options.ForwardLimit = trusted.ForwardLimit;
         options.RequireHeaderSymmetry = false;
         options.KnownProxies.Clear();
         options.KnownIPNetworks.Clear();
@@ -22,20 +21,14 @@ internal sealed class ForwardedHeadersSetup(IOptions<TrustedProxiesOptions> trus
         options.KnownNetworks.Clear();
 #pragma warning restore ASPDEPR005
 
-        foreach (string proxy in settings.KnownProxies)
+        foreach (var proxy in trusted.Addresses)
         {
-            if (IPAddress.TryParse(proxy.Trim(), out var address))
-            {
-                options.KnownProxies.Add(AddressFolding.Fold(address));
-            }
+            options.KnownProxies.Add(proxy);
         }
 
-        foreach (string network in settings.KnownNetworks)
+        foreach (var network in trusted.Networks)
         {
-            if (CidrParser.TryParse(network, out var parsed, out _))
-            {
-                options.KnownIPNetworks.Add(parsed);
-            }
+            options.KnownIPNetworks.Add(network);
         }
     }
 }

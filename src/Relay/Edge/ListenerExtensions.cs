@@ -30,11 +30,13 @@ internal static class ListenerExtensions
                 .Endpoint(nameof(RelayListener.Public), endpoint =>
                 {
                     endpoint.ListenOptions.Use(Tag(ListenerFeature.Public));
+                    // Before the TLS handshake, which Kestrel adds after this callback.
+                    endpoint.ListenOptions.Use(kestrel.ApplicationServices.GetRequiredService<ConnectionGate>().Wrap);
                     if (endpoint.IsHttps)
                     {
-                        // A selector takes precedence over the certificate Kestrel loaded from the same files.
+                        // Replaces the certificate Kestrel loaded from the same files, just before each handshake.
                         var reloader = kestrel.ApplicationServices.GetRequiredService<CertificateReloader>();
-                        endpoint.HttpsOptions.ServerCertificateSelector = (_, _) => reloader.Current;
+                        endpoint.HttpsOptions.OnAuthenticate = (_, tls) => TlsPolicy.Apply(tls, reloader.Current);
                     }
                 })
                 .Endpoint(nameof(RelayListener.Admin), endpoint => endpoint.ListenOptions.Use(Tag(ListenerFeature.Admin)));

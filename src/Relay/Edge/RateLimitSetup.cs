@@ -6,34 +6,34 @@ using Relay.Telemetry;
 
 namespace Relay.Edge;
 
-/// <summary>ASP.NET Core's rate limiter, partitioned by client address, from <c>Relay:RateLimit</c>.</summary>
-internal sealed partial class RateLimitSetup(IOptions<RateLimitOptions> options, RelayMetrics metrics, ILogger<RateLimitSetup> logger)
+/// <summary>
+/// ASP.NET Core's rate limiter, partitioned by client address, from <c>Relay:RateLimit</c>. A request that
+/// proved it is a callback (<see cref="RateLimitExemptFeature"/>) is never limited: everything else on
+/// Public is (wrong tokens, unknown paths, proxied routes).
+/// </summary>
+internal sealed class RateLimitSetup(IOptions<RateLimitOptions> options, RelayMetrics metrics, EdgeRefusals refusals)
     : IConfigureOptions<RateLimiterOptions>
 {
     public void Configure(RateLimiterOptions limiter)
     {
         var settings = options.Value;
         limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-        limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, IPAddress>(context =>
-            RateLimitPartition.GetTokenBucketLimiter(context.Connection.RemoteIpAddress ?? IPAddress.None, _ => new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = settings.Burst,
-                TokensPerPeriod = settings.PermitsPerSecond,
-                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            }));
+        limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, (bool Exempt, IPAddress Address)>(context =>
+            context.Features.Get<RateLimitExemptFeature>() is not null
+                ? RateLimitPartition.GetNoLimiter((true, IPAddress.None))
+                : RateLimitPartition.GetTokenBucketLimiter((false, context.Connection.RemoteIpAddress ?? IPAddress.None), _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = settings.Burst,
+                    TokensPerPeriod = settings.PermitsPerSecond,
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                }));
         limiter.OnRejected = (context, _) =>
         {
-            metrics.EdgeDecision(allowed: false, "rate_limited");
-            Log.Limited(logger, context.HttpContext.Connection.RemoteIpAddress);
+            metrics.EdgeDecision(allowed: false, "rate_limited", AllowlistMiddleware.Stage);
+            refusals.Refused(context.HttpContext.Connection.RemoteIpAddress, AllowlistMiddleware.Stage, "rate_limited");
             return ValueTask.CompletedTask;
         };
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 1301, Level = LogLevel.Warning, Message = "Rate limit reached for {ClientAddress}: answered 429")]
-        public static partial void Limited(ILogger logger, IPAddress? clientAddress);
     }
 }

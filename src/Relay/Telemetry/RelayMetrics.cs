@@ -19,7 +19,7 @@ internal sealed class RelayMetrics
             description: "Callback requests answered, by outcome.");
         _edgeDecisions = meter.CreateCounter<long>(
             "relay.edge.decisions", unit: "{request}",
-            description: "Allowlist decisions on the Public listener.");
+            description: "Edge decisions on the Public listener, on connections and on requests.");
         _shadowDisagreements = meter.CreateCounter<long>(
             "relay.allowlist.shadow_disagreements", unit: "{request}",
             description: "Requests the shadow allowlist would have decided differently, by the decision in force.");
@@ -39,13 +39,15 @@ internal sealed class RelayMetrics
 
     /// <param name="allowed">Whether the request may go on.</param>
     /// <param name="reason">Why: a value of <c>relay.edge.reason</c>, such as <c>allowlisted</c> or <c>not_allowlisted</c>.</param>
-    public void EdgeDecision(bool allowed, string reason)
+    /// <param name="stage">Where: <c>connection</c> (as accepted, before TLS) or <c>request</c>.</param>
+    public void EdgeDecision(bool allowed, string reason, string stage)
     {
         if (_edgeDecisions.Enabled)
         {
             _edgeDecisions.Add(1,
                 new KeyValuePair<string, object?>(RelayTelemetry.Attributes.EdgeDecision, allowed ? "allowed" : "refused"),
-                new KeyValuePair<string, object?>(RelayTelemetry.Attributes.EdgeReason, reason));
+                new KeyValuePair<string, object?>(RelayTelemetry.Attributes.EdgeReason, reason),
+                new KeyValuePair<string, object?>(RelayTelemetry.Attributes.EdgeStage, stage));
         }
     }
 

@@ -35,6 +35,7 @@ internal static class RelayTelemetry
         public const string CallbackOutcome = "relay.callback.outcome";
         public const string EdgeDecision = "relay.edge.decision";
         public const string EdgeReason = "relay.edge.reason";
+        public const string EdgeStage = "relay.edge.stage";
         public const string Source = "relay.source";
         public const string PublishOutcome = "relay.publish.outcome";
         public const string EventId = "relay.event.id";

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
@@ -23,10 +25,13 @@ internal static class TelemetryExtensions
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<RelayMetrics>();
 
-        // ASP.NET Core's hosting diagnostics log the request path, and put it in a scope that every log record
-        // of the request carries: with the callback token in it. Off whatever the configuration says; the
-        // traces and metrics tell the same story without the path.
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+        // No logging configuration may let the hosting diagnostics record a callback URL's token.
+        builder.Services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(services => new RequestTargetSafeLoggerFactory(
+            new LoggerFactory(
+                services.GetServices<ILoggerProvider>(),
+                services.GetRequiredService<IOptionsMonitor<LoggerFilterOptions>>(),
+                services.GetService<IOptions<LoggerFactoryOptions>>(),
+                services.GetService<IExternalScopeProvider>()))));
 
         // Every log record carries the trace and span of the request it belongs to.
         builder.Logging.Configure(logging =>

@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Options;
@@ -6,9 +7,10 @@ using Relay.Edge;
 namespace Relay.Tls;
 
 /// <summary>
-/// Serves the Public listener's certificate from its PEM files and picks up a renewed one within a second
-/// or two of the files changing, without a restart: new handshakes get the new certificate, connections
-/// already open keep theirs. Writers should write the key first and the certificate last; until both
+/// Serves the Public listener's certificate, with the intermediates its file holds, from its PEM files and
+/// picks up a renewed one within a second or two of the files changing, without a restart: new handshakes
+/// get the new certificate, connections already open keep theirs. The chain is built once per load, into
+/// the <see cref="SslStreamCertificateContext"/> every handshake shares. Writers should write the key first and the certificate last; until both
 /// match, the previous certificate stays in service. A pair that cannot be loaded is logged, never served.
 /// </summary>
 internal sealed partial class CertificateReloader : BackgroundService
@@ -18,7 +20,7 @@ internal sealed partial class CertificateReloader : BackgroundService
     private readonly string _certificatePath;
     private readonly string? _keyPath;
     private readonly ILogger<CertificateReloader> _logger;
-    private volatile X509Certificate2 _current;
+    private volatile SslStreamCertificateContext _current;
     private Stamp _loaded;
     private Stamp _failed;
 
@@ -31,11 +33,12 @@ internal sealed partial class CertificateReloader : BackgroundService
         _logger = logger;
         _loaded = Stamp.Of(_certificatePath, _keyPath);
         _current = Load();
-        Log.Loaded(_logger, _current.Subject, _current.Thumbprint, _current.NotAfter);
+        Loaded(_current);
+        TlsPolicy.WarnIfDefaultCipherSuites(_logger);
     }
 
-    /// <summary>The certificate new TLS handshakes on Public are given.</summary>
-    public X509Certificate2 Current => _current;
+    /// <summary>The certificate and chain new TLS handshakes on Public are given.</summary>
+    public SslStreamCertificateContext Current => _current;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -57,7 +60,7 @@ internal sealed partial class CertificateReloader : BackgroundService
                 var renewed = Load();
                 _current = renewed;
                 _loaded = stamp;
-                Log.Loaded(_logger, renewed.Subject, renewed.Thumbprint, renewed.NotAfter);
+                Loaded(renewed);
             }
             catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
             {
@@ -68,18 +71,46 @@ internal sealed partial class CertificateReloader : BackgroundService
         }
     }
 
-    private X509Certificate2 Load()
+    private SslStreamCertificateContext Load()
     {
-        var certificate = _keyPath is null
-            ? X509CertificateLoader.LoadPkcs12FromFile(_certificatePath, password: null)
-            : X509Certificate2.CreateFromPemFile(_certificatePath, _keyPath);
-        if (!certificate.HasPrivateKey)
+        X509Certificate2 leaf;
+        X509Certificate2Collection file;
+        if (_keyPath is null)
         {
-            certificate.Dispose();
+            file = X509CertificateLoader.LoadPkcs12CollectionFromFile(_certificatePath, password: null);
+            leaf = file.FirstOrDefault(certificate => certificate.HasPrivateKey)
+                ?? throw new CryptographicException("the certificate has no private key");
+        }
+        else
+        {
+            leaf = X509Certificate2.CreateFromPemFile(_certificatePath, _keyPath);
+            file = [];
+            file.ImportFromPemFile(_certificatePath);
+        }
+
+        if (!leaf.HasPrivateKey)
+        {
+            leaf.Dispose();
             throw new CryptographicException("the certificate has no private key");
         }
 
-        return certificate;
+        var intermediates = new X509Certificate2Collection();
+        foreach (var certificate in file)
+        {
+            if (certificate.Thumbprint != leaf.Thumbprint)
+            {
+                intermediates.Add(certificate);
+            }
+        }
+
+        // Offline: the chain is what the file holds (and the system store), never fetched over the network.
+        return SslStreamCertificateContext.Create(leaf, intermediates, offline: true);
+    }
+
+    private void Loaded(SslStreamCertificateContext context)
+    {
+        var leaf = context.TargetCertificate;
+        Log.Loaded(_logger, leaf.Subject, leaf.Thumbprint, leaf.NotAfter, context.IntermediateCertificates.Count);
     }
 
     /// <summary>When and how large the files were: a change of either means a new pair to load.</summary>
@@ -97,8 +128,8 @@ internal sealed partial class CertificateReloader : BackgroundService
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Serving certificate {Subject} ({Thumbprint}), valid until {NotAfter:u} on Public")]
-        public static partial void Loaded(ILogger logger, string subject, string thumbprint, DateTime notAfter);
+        [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Serving certificate {Subject} ({Thumbprint}), valid until {NotAfter:u}, with {Intermediates} intermediate certificates on Public")]
+        public static partial void Loaded(ILogger logger, string subject, string thumbprint, DateTime notAfter, int intermediates);
 
         [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Certificate files {Path} changed but cannot be loaded ({Reason}); still serving the previous certificate")]
         public static partial void LoadFailed(ILogger logger, string path, string reason);

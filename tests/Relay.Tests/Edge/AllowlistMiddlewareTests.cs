@@ -32,6 +32,7 @@ public sealed class AllowlistMiddlewareTests
         var middleware = new AllowlistMiddleware(
             _ => { reachedNext = true; return Task.CompletedTask; },
             services.GetRequiredService<AllowlistProvider>(),
+            new EdgeRefusals(TimeProvider.System, NullLogger<EdgeRefusals>.Instance),
             services.GetRequiredService<RelayMetrics>(),
             NullLogger<AllowlistMiddleware>.Instance);
         var context = new DefaultHttpContext();

@@ -9,15 +9,14 @@ public sealed class AllowlistTests
     private static readonly IPAddress Outsider = IPAddress.Parse("127.0.0.2");
 
     [Fact]
-    public async Task Callback_FromOutsideTheAllowlist_Is403WithEmptyBodyAndPublishesNothing()
+    public async Task Callback_FromOutsideTheAllowlist_IsClosedBeforeTls_AndPublishesNothing()
     {
         await using var relay = await RelayServer.StartAsync();
         await using var queue = await EventQueue.BindAsync(relay.Exchange);
 
-        using var response = await relay.PostCallbackAsync(CallbackForms.Success(), from: Outsider);
+        var answer = await EdgeAnswer.OfAsync(() => relay.PostCallbackAsync(CallbackForms.Success(), from: Outsider));
 
-        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+        Assert.Equal(EdgeAnswer.Closed, answer);
         await queue.AssertEmptyAsync();
     }
 
@@ -25,14 +24,12 @@ public sealed class AllowlistTests
     [InlineData("/")]
     [InlineData("/unknown/path")]
     [InlineData("/healthz")]
-    public async Task AnyPath_FromOutsideTheAllowlist_Is403(string path)
+    public async Task AnyPath_FromOutsideTheAllowlist_IsClosedBeforeTls(string path)
     {
         await using var relay = await RelayServer.StartAsync();
         using var client = relay.CreateClient(from: Outsider);
 
-        using var response = await client.GetAsync(path);
-
-        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(EdgeAnswer.Closed, await EdgeAnswer.OfAsync(() => client.GetAsync(path)));
     }
 
     [Fact]
@@ -43,8 +40,7 @@ public sealed class AllowlistTests
 
         // An outsider claiming to be an allowed address is still an outsider...
         using var spoofing = relay.CreateClient(from: Outsider);
-        using var spoofed = await spoofing.SendAsync(Callback("127.0.0.1"));
-        Assert.Equal(HttpStatusCode.Forbidden, spoofed.StatusCode);
+        Assert.Equal(EdgeAnswer.Closed, await EdgeAnswer.OfAsync(() => spoofing.SendAsync(Callback("127.0.0.1"))));
 
         // ...and an allowed peer naming an outsider is still allowed: the header is not believed at all.
         using var allowed = relay.CreateClient();
@@ -69,6 +65,20 @@ public sealed class AllowlistTests
 
         Assert.Equal(HttpStatusCode.OK, allowedClient.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, refusedClient.StatusCode);
+        Assert.Empty(await refusedClient.Content.ReadAsByteArrayAsync());
+        Assert.True(refusedClient.Headers.ConnectionClose, "a request refused with 403 closes its connection");
+    }
+
+    [Fact]
+    public async Task WithAProxyConfigured_APeerThatIsNeitherProxyNorAllowlisted_IsClosedBeforeTls()
+    {
+        await using var relay = await RelayServer.StartAsync(settings => settings["Relay:ForwardedHeaders:KnownProxies:0"] = "127.0.0.3");
+        using var outsider = relay.CreateClient(from: Outsider);
+        using var proxy = relay.CreateClient(from: IPAddress.Parse("127.0.0.3"));
+
+        Assert.Equal(EdgeAnswer.Closed, await EdgeAnswer.OfAsync(() => outsider.SendAsync(Callback("127.0.0.1"))));
+        Assert.Equal(HttpStatusCode.OK, await EdgeAnswer.OfAsync(() => proxy.SendAsync(Callback("127.0.0.1"))));
+        Assert.Equal(HttpStatusCode.Forbidden, await EdgeAnswer.OfAsync(() => proxy.SendAsync(Callback("127.0.0.9"))));
     }
 
     [Fact]

@@ -74,9 +74,7 @@ public sealed class ReverseProxyTests : IAsyncLifetime
     {
         using var client = _relay.CreateClient(from: IPAddress.Parse("127.0.0.2"));
 
-        using var response = await client.GetAsync("/internal/reports/7");
-
-        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(EdgeAnswer.Closed, await EdgeAnswer.OfAsync(() => client.GetAsync("/internal/reports/7")));
         Assert.Equal(0, Volatile.Read(ref _backendHits));
     }
 }

@@ -26,4 +26,14 @@ internal sealed record ReceivedMessage(
             body.ToArray());
 
     public JsonDocument Json() => JsonDocument.Parse(Body);
+
+    /// <summary>The event's <c>subject</c>: the callback's RequestID.</summary>
+    public string? Subject
+    {
+        get
+        {
+            using var json = Json();
+            return json.RootElement.TryGetProperty("subject", out var subject) ? subject.GetString() : null;
+        }
+    }
 }

@@ -12,13 +12,16 @@ namespace Relay.Infrastructure;
 internal sealed class RelayProcess : IAsyncDisposable
 {
     private readonly Dictionary<string, string?> _settings;
+    private readonly IReadOnlyDictionary<string, string> _environment;
     private readonly string _contentRoot;
     private readonly string _log;
     private Process? _process;
 
-    private RelayProcess(Dictionary<string, string?> settings, string contentRoot, TestCertificate certificate)
+    private RelayProcess(Dictionary<string, string?> settings, IReadOnlyDictionary<string, string> environment, string contentRoot,
+        TestCertificate certificate)
     {
         _settings = settings;
+        _environment = environment;
         _contentRoot = contentRoot;
         Certificate = certificate;
         _log = Path.Combine(contentRoot, "relay.log");
@@ -44,9 +47,12 @@ internal sealed class RelayProcess : IAsyncDisposable
 
     public string Log => File.Exists(_log) ? File.ReadAllText(_log) : string.Empty;
 
-    public static async Task<RelayProcess> StartAsync(Action<Dictionary<string, string?>>? configure = null)
+    /// <param name="configure">Settings, passed as command-line overrides.</param>
+    /// <param name="environment">Environment variables of the process, beside the test's own.</param>
+    public static async Task<RelayProcess> StartAsync(Action<Dictionary<string, string?>>? configure = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
-        var relay = Create(configure);
+        var relay = Create(configure, environment);
         await relay.RestartAsync();
         return relay;
     }
@@ -54,19 +60,20 @@ internal sealed class RelayProcess : IAsyncDisposable
     /// <summary>Starts Relay with settings it must refuse, and returns its exit code and what it logged.</summary>
     public static async Task<(int ExitCode, string Log)> StartupFailureAsync(Action<Dictionary<string, string?>> configure)
     {
-        await using var relay = Create(configure);
+        await using var relay = Create(configure, environment: null);
         relay.Launch();
         int exitCode = await relay.WaitForExitAsync(TimeSpan.FromSeconds(30));
         return (exitCode, relay.Log);
     }
 
-    private static RelayProcess Create(Action<Dictionary<string, string?>>? configure)
+    private static RelayProcess Create(Action<Dictionary<string, string?>>? configure, IReadOnlyDictionary<string, string>? environment)
     {
         var certificate = TestCertificate.Create();
         var settings = RelayServer.DefaultSettings(certificate);
         settings["Logging:LogLevel:Default"] = "Information";
         configure?.Invoke(settings);
-        return new RelayProcess(settings, Directory.CreateTempSubdirectory("relay-process-").FullName, certificate);
+        return new RelayProcess(settings, environment ?? new Dictionary<string, string>(), Directory.CreateTempSubdirectory("relay-process-").FullName,
+            certificate);
     }
 
     /// <summary>Starts (again) on the same ports and the same outbox, and waits until the broker is connected.</summary>
@@ -87,6 +94,11 @@ internal sealed class RelayProcess : IAsyncDisposable
         if (NativeBinary is null)
         {
             start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Relay.dll"));
+        }
+
+        foreach (var (name, value) in _environment)
+        {
+            start.Environment[name] = value;
         }
 
         start.ArgumentList.Add($"--contentRoot={_contentRoot}");

@@ -22,12 +22,13 @@ public sealed class MetricsTests
 
         using (await relay.PostCallbackAsync(CallbackForms.Success()))
         using (await relay.PostCallbackAsync("no=request-id"))
-        using (await relay.PostCallbackAsync(CallbackForms.Success(), from: IPAddress.Parse("127.0.0.2")))
         using (await client.PostAsync(relay.CallbackPath, new StringContent("{}", Encoding.UTF8, "application/json")))
         using (await client.PostAsync(relay.CallbackPath, new StringContent(new string('x', 4096), Encoding.UTF8, "application/x-www-form-urlencoded")))
         using (await client.GetAsync(relay.CallbackPath))
         {
         }
+
+        Assert.Equal(EdgeAnswer.Closed, await EdgeAnswer.OfAsync(() => relay.PostCallbackAsync(CallbackForms.Success(), from: IPAddress.Parse("127.0.0.2"))));
 
         Assert.Equal(1, Count(callbacks, "relay.callback.outcome", "accepted"));
         Assert.Equal(1, Count(callbacks, "relay.callback.outcome", "accepted_invalid"));
@@ -35,8 +36,12 @@ public sealed class MetricsTests
         Assert.Equal(1, Count(callbacks, "relay.callback.outcome", "body_too_large"));
         Assert.Equal(1, Count(callbacks, "relay.callback.outcome", "method_not_allowed"));
         Assert.Equal(1, decisions.GetMeasurementSnapshot().Count(m =>
-            Tag(m.Tags, "relay.edge.decision") == "refused" && Tag(m.Tags, "relay.edge.reason") == "not_allowlisted"));
-        Assert.Equal(5, Count(decisions, "relay.edge.decision", "allowed"));
+            Tag(m.Tags, "relay.edge.decision") == "refused" && Tag(m.Tags, "relay.edge.reason") == "not_allowlisted"
+            && Tag(m.Tags, "relay.edge.stage") == "connection"));
+        Assert.Equal(5, decisions.GetMeasurementSnapshot().Count(m =>
+            Tag(m.Tags, "relay.edge.decision") == "allowed" && Tag(m.Tags, "relay.edge.stage") == "request"));
+        Assert.Equal(3, decisions.GetMeasurementSnapshot().Count(m =>
+            Tag(m.Tags, "relay.edge.decision") == "allowed" && Tag(m.Tags, "relay.edge.stage") == "connection"));
 
         var confirmed = publishes.GetMeasurementSnapshot().Where(m => Tag(m.Tags, "relay.publish.outcome") == "confirmed").ToList();
         Assert.Equal(2, confirmed.Count);
