@@ -29,15 +29,20 @@ internal static class Program
         }
         catch (Exception ex) when (ex is OptionsValidationException or AggregateException or InvalidOperationException)
         {
-            await Console.Error.WriteLineAsync("Relay cannot start; fix its configuration:");
-            foreach (string failure in StartupValidationExtensions.Failures(ex))
-            {
-                await Console.Error.WriteLineAsync("  - " + failure);
-            }
-
+            await PrintConfigurationFailuresAsync(ex);
             return 2;
         }
 
+        return await RunAsync(app);
+    }
+
+    /// <summary>
+    /// Runs Relay until it stops: 0 when it was asked to (SIGTERM, Ctrl+C), 2 when its configuration cannot
+    /// work, 1 when it stopped because a background service failed, so that a supervisor restarts it.
+    /// </summary>
+    internal static async Task<int> RunAsync(WebApplication app)
+    {
+        var backgroundServices = app.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
         try
         {
             await app.RunAsync();
@@ -45,12 +50,7 @@ internal static class Program
         catch (OptionsValidationException ex)
         {
             // Settings that can only be checked by using them, such as an outbox folder that cannot be opened.
-            await Console.Error.WriteLineAsync("Relay cannot start; fix its configuration:");
-            foreach (string failure in ex.Failures)
-            {
-                await Console.Error.WriteLineAsync("  - " + failure);
-            }
-
+            await PrintConfigurationFailuresAsync(ex);
             return 2;
         }
         catch (IOException ex)
@@ -60,7 +60,22 @@ internal static class Program
             return 2;
         }
 
+        if (backgroundServices.FirstOrDefault(service => service.ExecuteTask is { IsFaulted: true }) is { } failed)
+        {
+            await Console.Error.WriteLineAsync($"Relay stopped because {failed.GetType().Name} failed: {failed.ExecuteTask!.Exception!.InnerException?.Message}");
+            return 1;
+        }
+
         return 0;
+    }
+
+    private static async Task PrintConfigurationFailuresAsync(Exception exception)
+    {
+        await Console.Error.WriteLineAsync("Relay cannot start; fix its configuration:");
+        foreach (string failure in StartupValidationExtensions.Failures(exception))
+        {
+            await Console.Error.WriteLineAsync("  - " + failure);
+        }
     }
 
     /// <summary>Composes Relay. Tests call it with their own arguments and a hook for test-only services.</summary>

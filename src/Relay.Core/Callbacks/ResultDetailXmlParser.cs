@@ -78,7 +78,7 @@ public static class ResultDetailXmlParser
                         break;
 
                     case XmlNodeType.EndElement:
-                        open.Pop();
+                        open.Pop().CompleteText();
                         break;
 
                     case XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.SignificantWhitespace:

@@ -7,7 +7,10 @@ namespace Relay.Events;
 /// Writes a result element as a JSON object: child elements by local name (repeated names become
 /// arrays, in document order), <c>xsi:type</c> as <c>@type</c>, other attributes as <c>@name</c>,
 /// text beside children as <c>#text</c>. A child with only text is a string; an empty or
-/// <c>xsi:nil</c> one is null. Values stay strings: the XML's types are not guessed.
+/// <c>xsi:nil</c> one is null. Values stay strings: the XML's types are not guessed. Keys are unique:
+/// attributes whose names collide once namespaces are dropped (<c>a:x</c> beside <c>b:x</c>, a plain
+/// <c>type</c> beside <c>xsi:type</c>) keep the first <c>@name</c>, and each later one is
+/// <c>@name#2</c>, <c>@name#3</c>, in document order.
 /// </summary>
 internal static class ResultElementJsonWriter
 {
@@ -22,9 +25,9 @@ internal static class ResultElementJsonWriter
             writer.WriteString("@type", element.XsiType);
         }
 
-        foreach (var (name, value) in element.Attributes)
+        if (element.Attributes.Count > 0)
         {
-            writer.WriteString("@" + name, value);
+            WriteAttributes(writer, element);
         }
 
         string? text = element.Text;
@@ -35,6 +38,42 @@ internal static class ResultElementJsonWriter
 
         WriteChildren(writer, element.Children);
         writer.WriteEndObject();
+    }
+
+    private static void WriteAttributes(Utf8JsonWriter writer, ResultElement element)
+    {
+        // Collisions are rare: the set of names written is only built once one is possible.
+        Dictionary<string, int>? seen = null;
+        var attributes = element.Attributes;
+        bool collisionPossible = element.XsiType is not null || attributes.Count > 1;
+        foreach (var (name, value) in attributes)
+        {
+            string key = "@" + name;
+            if (collisionPossible)
+            {
+                if (seen is null)
+                {
+                    seen = new Dictionary<string, int>(StringComparer.Ordinal);
+                    if (element.XsiType is not null)
+                    {
+                        seen["@type"] = 1;
+                    }
+                }
+
+                if (seen.TryGetValue(key, out int count))
+                {
+                    // "@x#2" could itself be taken by nothing: '#' is not a character of an XML name.
+                    seen[key] = ++count;
+                    key = key + "#" + count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+                else
+                {
+                    seen[key] = 1;
+                }
+            }
+
+            writer.WriteString(key, value);
+        }
     }
 
     private static void WriteValue(Utf8JsonWriter writer, ResultElement element)

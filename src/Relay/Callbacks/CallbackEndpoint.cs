@@ -25,6 +25,7 @@ internal sealed partial class CallbackEndpoint(
 {
     private const string FormMediaType = "application/x-www-form-urlencoded";
     private readonly long _maxBodyBytes = options.Value.MaxBodyBytes;
+    private readonly TimeSpan _bodyTimeout = options.Value.BodyTimeout;
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -66,13 +67,22 @@ internal sealed partial class CallbackEndpoint(
 
         var receivedAt = time.GetUtcNow();
         BufferedBody? body;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        deadline.CancelAfter(_bodyTimeout);
         try
         {
-            body = await RequestBodyReader.ReadAsync(request.BodyReader, request.ContentLength, _maxBodyBytes, context.RequestAborted);
+            body = await RequestBodyReader.ReadAsync(request.BodyReader, request.ContentLength, _maxBodyBytes, deadline.Token);
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             body = null;
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+        {
+            // A body still not complete after Relay:Callbacks:BodyTimeout: cut, and the connection with it.
+            Refuse(context, StatusCodes.Status408RequestTimeout, CallbackOutcomes.BodyIncomplete);
+            context.Abort();
+            return;
         }
         catch (Exception ex) when (ex is BadHttpRequestException or OperationCanceledException or IOException)
         {
@@ -162,9 +172,9 @@ internal sealed partial class CallbackEndpoint(
 
         server.SetTag(Attributes.Source, source.EventSource);
         server.SetTag(Attributes.EventId, callbackEvent.Id);
-        server.SetTag(Attributes.RequestId, callbackEvent.RequestId);
-        server.SetTag(Attributes.ConversationId, callbackEvent.ConversationId);
-        server.SetTag(Attributes.OverallStatus, callbackEvent.Status);
+        server.SetTag(Attributes.RequestId, RelayTelemetry.Capped(callbackEvent.RequestId));
+        server.SetTag(Attributes.ConversationId, RelayTelemetry.Capped(callbackEvent.ConversationId));
+        server.SetTag(Attributes.OverallStatus, RelayTelemetry.Capped(callbackEvent.Status));
     }
 
     private void Refuse(HttpContext context, int statusCode, string outcome)

@@ -25,6 +25,12 @@ internal sealed class CallbackOptions
     /// <summary>Largest accepted body; past it, 413.</summary>
     public long MaxBodyBytes { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>
+    /// How long a body may take in all. Kestrel's minimum data rate is an average, so a body trickling just
+    /// above it would hold its connection and buffer for hours; past this it is cut and nothing published.
+    /// </summary>
+    public TimeSpan BodyTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>ResultDetailXML longer than this is kept raw and not parsed.</summary>
     public int ResultDetailMaxCharacters { get; set; } = ResultDetailXmlLimits.Default.MaxCharacters;
 

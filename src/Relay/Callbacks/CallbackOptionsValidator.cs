@@ -40,6 +40,11 @@ internal sealed class CallbackOptionsValidator(IConfiguration configuration) : I
             errors.Add($"{section}:ResultDetailMaxDepth", $"{options.ResultDetailMaxDepth} is not between 2 and 256");
         }
 
+        if (options.BodyTimeout < TimeSpan.FromSeconds(1) || options.BodyTimeout > TimeSpan.FromHours(1))
+        {
+            errors.Add($"{section}:BodyTimeout", $"{options.BodyTimeout} is not between 00:00:01 and 01:00:00");
+        }
+
         ValidateSources(errors, options);
         return errors.ToResult();
     }

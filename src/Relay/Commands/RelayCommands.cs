@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Options;
 using Relay.Configuration;
+using Relay.Quarantine;
 using Relay.Replay;
 
 namespace Relay.Commands;
@@ -17,7 +18,7 @@ internal static class RelayCommands
     /// <summary>Exit code of a command that started but could not finish its work.</summary>
     public const int Failed = 1;
 
-    private static readonly HashSet<string> Names = new(["replay"], StringComparer.Ordinal);
+    private static readonly HashSet<string> Names = new(["replay", "quarantine"], StringComparer.Ordinal);
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Names.Contains(args[0]);
 
@@ -26,6 +27,7 @@ internal static class RelayCommands
         var root = new RootCommand("Relay: Marketing Cloud callbacks to RabbitMQ. Without a subcommand it runs the server.")
         {
             ReplayCommand.Create(output, error),
+            QuarantineCommand.Create(output, error),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

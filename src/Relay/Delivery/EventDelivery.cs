@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Microsoft.Data.Sqlite;
 using Relay.Events;
 using Relay.Outbox;
 using Relay.Publishing;
@@ -12,7 +13,8 @@ namespace Relay.Delivery;
 /// first event the broker does not confirm in time (down, blocked, nack, return, timeout, lost
 /// connection) goes to the outbox and switches Relay to outbox mode: every later event queues behind it
 /// in the outbox, so that consumers still see callbacks in arrival order, until the forwarder has
-/// drained it and Relay returns to direct publishing.
+/// drained it and Relay returns to direct publishing. An event too large for the broker is kept whole in
+/// quarantine and a small stand-in goes in its place, so that it never blocks the events behind it.
 /// </summary>
 internal sealed partial class EventDelivery
 {
@@ -91,6 +93,11 @@ internal sealed partial class EventDelivery
                 return DeliveryResult.Confirmed;
             }
 
+            if (outcome == PublishOutcome.TooLarge)
+            {
+                return await QuarantineAsync(callbackEvent, requestTraceParent);
+            }
+
             lock (_gate)
             {
                 Enter(PublishOutcomeNames.Of(outcome));
@@ -104,6 +111,22 @@ internal sealed partial class EventDelivery
             AppendResult.Full => DeliveryResult.OutboxFull,
             _ => DeliveryResult.OutboxUnwritable,
         };
+    }
+
+    /// <summary>The full event on disk in quarantine first; then its stand-in is delivered like any event.</summary>
+    private async Task<DeliveryResult> QuarantineAsync(CallbackEvent callbackEvent, string? requestTraceParent)
+    {
+        try
+        {
+            _outbox.Quarantine(callbackEvent, requestTraceParent, QuarantineReasons.TooLarge(callbackEvent));
+        }
+        catch (Exception ex) when (ex is SqliteException or IOException or ObjectDisposedException)
+        {
+            Log.QuarantineFailed(_logger, callbackEvent.Id, ex);
+            return DeliveryResult.OutboxUnwritable;
+        }
+
+        return await DeliverAsync(CallbackEventStandIn.Create(callbackEvent), requestTraceParent);
     }
 
     /// <summary>Returns to direct publishing once nothing is stored or on its way to the outbox.</summary>
@@ -135,6 +158,9 @@ internal sealed partial class EventDelivery
     {
         [LoggerMessage(EventId = 4201, Level = LogLevel.Warning, Message = "Outbox mode: new events go to the local outbox ({Reason})")]
         public static partial void Entered(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 4203, Level = LogLevel.Error, Message = "Event {EventId} is too large for the broker and could not be quarantined")]
+        public static partial void QuarantineFailed(ILogger logger, string eventId, Exception exception);
 
         [LoggerMessage(EventId = 4202, Level = LogLevel.Information, Message = "Outbox drained after {Duration}: publishing straight to the broker again")]
         public static partial void Left(ILogger logger, TimeSpan duration);

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using Relay.Telemetry;
 
 namespace Relay.Edge;
@@ -8,13 +9,18 @@ namespace Relay.Edge;
 /// The allowlist in force, kept current: list files are checked every second and reloaded when they
 /// change, and the configuration's own networks when the configuration reloads. A list that fails to
 /// load, or comes out empty, is never applied: the previous one stays in force and an error is logged,
-/// so a bad edit can neither open the door nor close it on Marketing Cloud.
+/// so a bad edit can neither open the door nor close it on Marketing Cloud. A reloaded configuration is
+/// bound and validated here, not through an options monitor, whose value throws once the configuration
+/// holds a bad value (and took the host down from this loop).
 /// </summary>
 internal sealed partial class AllowlistProvider : BackgroundService
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
-    private readonly IOptionsMonitor<AllowlistOptions> _options;
+    private readonly IConfiguration _configuration;
+    private readonly IValidateOptions<AllowlistOptions>[] _validators;
+    private readonly IDisposable _configurationChanges;
+    private volatile AllowlistOptions _settings;
     private readonly string _contentRoot;
     private readonly ILogger<AllowlistProvider> _logger;
     private readonly Counter<long> _reloads;
@@ -22,13 +28,14 @@ internal sealed partial class AllowlistProvider : BackgroundService
     private volatile Snapshot _current;
     private string _stamp;
 
-    public AllowlistProvider(IOptionsMonitor<AllowlistOptions> options, IHostEnvironment environment, IMeterFactory meterFactory,
-        ILogger<AllowlistProvider> logger)
+    public AllowlistProvider(IOptions<AllowlistOptions> options, IConfiguration configuration, IEnumerable<IValidateOptions<AllowlistOptions>> validators,
+        IHostEnvironment environment, IMeterFactory meterFactory, ILogger<AllowlistProvider> logger)
     {
-        _options = options;
+        _configuration = configuration;
+        _validators = [.. validators];
         _contentRoot = environment.ContentRootPath;
         _logger = logger;
-        var settings = options.CurrentValue;
+        var settings = _settings = options.Value;
         var errors = new List<(string, string)>();
         _current = new Snapshot(AllowlistLoader.LoadActive(settings, _contentRoot, errors),
             AllowlistLoader.LoadShadow(settings, _contentRoot, errors), settings.AllowAll);
@@ -39,7 +46,7 @@ internal sealed partial class AllowlistProvider : BackgroundService
             description: "Networks in the allowlist in force.");
         _reloads = meter.CreateCounter<long>("relay.allowlist.reloads", unit: "{reload}",
             description: "Allowlist reloads, by result (applied, rejected).");
-        options.OnChange(_ => Reload("configuration changed"));
+        _configurationChanges = ChangeToken.OnChange(configuration.GetReloadToken, () => Reload("configuration changed", rebind: true));
 
         if (settings.AllowAll)
         {
@@ -61,25 +68,57 @@ internal sealed partial class AllowlistProvider : BackgroundService
         using var stop = stoppingToken.Register(timer.Dispose);
         while (await timer.WaitForNextTickAsync(CancellationToken.None))
         {
-            if (Stamp(_options.CurrentValue) != Volatile.Read(ref _stamp))
+            if (Stamp(_settings) != Volatile.Read(ref _stamp))
             {
-                Reload("a list file changed");
+                Reload("a list file changed", rebind: false);
             }
         }
     }
 
-    /// <summary>From the polling loop and from configuration changes, one at a time.</summary>
-    private void Reload(string why)
+    public override void Dispose()
+    {
+        _configurationChanges.Dispose();
+        base.Dispose();
+    }
+
+    /// <summary>From the polling loop and from configuration changes, one at a time; never throws.</summary>
+    private void Reload(string why, bool rebind)
     {
         lock (_reloading)
         {
-            ReloadUnsynchronized(why);
+            try
+            {
+                ReloadUnsynchronized(why, rebind);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Whatever went wrong, the list in force stays, and the next change is tried again.
+                Log.ReloadFailed(_logger, why, ex);
+                _reloads.Add(1, new KeyValuePair<string, object?>("relay.allowlist.result", "rejected"));
+            }
         }
     }
 
-    private void ReloadUnsynchronized(string why)
+    private void ReloadUnsynchronized(string why, bool rebind)
     {
-        var settings = _options.CurrentValue;
+        var settings = _settings;
+        if (rebind)
+        {
+            settings = new AllowlistOptions();
+            _configuration.GetSection(AllowlistOptions.Section).Bind(settings);
+            var failures = _validators.Select(validator => validator.Validate(Options.DefaultName, settings))
+                .Where(result => result.Failed)
+                .SelectMany(result => result.Failures ?? [])
+                .ToList();
+            if (failures.Count > 0)
+            {
+                // Every setting of the section stays as it was, networks and files alike.
+                Log.ConfigurationRejected(_logger, failures.Count, failures[0]);
+                _reloads.Add(1, new KeyValuePair<string, object?>("relay.allowlist.result", "rejected"));
+                return;
+            }
+        }
+
         string stamp = Stamp(settings);
         var errors = new List<(string Key, string Problem)>();
         var active = AllowlistLoader.LoadActive(settings, _contentRoot, errors);
@@ -94,6 +133,7 @@ internal sealed partial class AllowlistProvider : BackgroundService
             return;
         }
 
+        _settings = settings;
         _current = new Snapshot(active, shadow, settings.AllowAll);
         _reloads.Add(1, new KeyValuePair<string, object?>("relay.allowlist.result", "applied"));
         Log.Reloaded(_logger, why, active.Networks.Count, shadow?.Networks.Count ?? 0);
@@ -119,6 +159,12 @@ internal sealed partial class AllowlistProvider : BackgroundService
 
         [LoggerMessage(EventId = 1203, Level = LogLevel.Error, Message = "Allowlist reload rejected ({Why}): {Count} errors, first {Problem}; the previous list stays in force")]
         public static partial void Rejected(ILogger logger, string why, int count, string problem);
+
+        [LoggerMessage(EventId = 1205, Level = LogLevel.Error, Message = "Configuration reload rejected: {Count} errors in Relay:Allowlist, first {Problem}; every previous setting stays in force")]
+        public static partial void ConfigurationRejected(ILogger logger, int count, string problem);
+
+        [LoggerMessage(EventId = 1206, Level = LogLevel.Error, Message = "Allowlist reload failed ({Why}); the previous list stays in force")]
+        public static partial void ReloadFailed(ILogger logger, string why, Exception exception);
 
         [LoggerMessage(EventId = 1204, Level = LogLevel.Warning, Message = "Relay:Allowlist:AllowAll is on: every address may reach the Public listener. For development only.")]
         public static partial void AllowAll(ILogger logger);

@@ -78,6 +78,25 @@ internal sealed partial class LocalOutbox : BackgroundService
         }
     }
 
+    /// <summary>
+    /// Events kept whole in quarantine, for an operator (<c>Relay quarantine</c>, which may remove some from
+    /// another process): counted in the database each time it is asked.
+    /// </summary>
+    public long Quarantined
+    {
+        get
+        {
+            try
+            {
+                return _store?.CountQuarantined() ?? 0;
+            }
+            catch (Exception ex) when (ex is SqliteException or ObjectDisposedException or InvalidOperationException)
+            {
+                return 0;
+            }
+        }
+    }
+
     /// <summary>Nothing stored and nothing on its way to disk.</summary>
     public bool IsEmpty
     {
@@ -92,9 +111,12 @@ internal sealed partial class LocalOutbox : BackgroundService
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
+        long entries;
+        long bytes;
+        DateTimeOffset? oldest;
         try
         {
-            _store = OutboxStore.Open(_directory);
+            (_store, entries, bytes, oldest) = OpenOrSetAside();
         }
         catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
         {
@@ -102,7 +124,6 @@ internal sealed partial class LocalOutbox : BackgroundService
                 [$"{OutboxOptions.Section}:Path: cannot open the outbox in '{_directory}': {ex.Message}"]);
         }
 
-        var (entries, bytes, oldest) = _store.Measure();
         lock (_counters)
         {
             (_entries, _bytes, _oldest) = (entries, bytes, oldest);
@@ -116,6 +137,40 @@ internal sealed partial class LocalOutbox : BackgroundService
         }
 
         await base.StartAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Opens the outbox and measures it. A file SQLite cannot read as a database is not a reason to refuse
+    /// every callback: it is set aside, byte for byte, for an operator to recover, and a fresh outbox starts.
+    /// </summary>
+    private (OutboxStore Store, long Entries, long Bytes, DateTimeOffset? Oldest) OpenOrSetAside()
+    {
+        try
+        {
+            return OpenAndMeasure();
+        }
+        catch (SqliteException ex) when (OutboxStore.IsCorrupt(ex))
+        {
+            string setAside = OutboxStore.SetAside(_directory, _time.GetUtcNow());
+            string file = System.IO.Path.Combine(_directory, OutboxStore.FileName);
+            Log.SetAside(_logger, file, setAside, ex.Message);
+            return OpenAndMeasure();
+        }
+    }
+
+    private (OutboxStore Store, long Entries, long Bytes, DateTimeOffset? Oldest) OpenAndMeasure()
+    {
+        var store = OutboxStore.Open(_directory);
+        try
+        {
+            var (entries, bytes, oldest) = store.Measure();
+            return (store, entries, bytes, oldest);
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Stores an event durably; completes once it is on disk, or at once when the outbox is full.</summary>
@@ -177,6 +232,30 @@ internal sealed partial class LocalOutbox : BackgroundService
         }
 
         _metrics.Drained(delivered.Count);
+    }
+
+    /// <summary>Keeps an event that can never be published as it is, whole, on disk; returns once it is there.</summary>
+    public void Quarantine(CallbackEvent callbackEvent, string? requestTraceParent, string reason)
+    {
+        _store!.Quarantine(callbackEvent, requestTraceParent, reason, _time.GetUtcNow());
+        Log.Quarantined(_logger, callbackEvent.Id, callbackEvent.RoutingKey, callbackEvent.Body.Length, reason);
+    }
+
+    /// <summary>Moves a stored event into quarantine, so that it stops blocking the events behind it.</summary>
+    public void MoveToQuarantine(OutboxEntry entry, string reason)
+    {
+        _store!.MoveToQuarantine(entry.Sequence, reason, _time.GetUtcNow());
+        lock (_counters)
+        {
+            _entries--;
+            _bytes -= entry.Event.Body.Length;
+            if (_status == OutboxStatus.Full)
+            {
+                _status = OutboxStatus.Available;
+            }
+        }
+
+        Log.Quarantined(_logger, entry.Event.Id, entry.Event.RoutingKey, entry.Event.Body.Length, reason);
     }
 
     /// <summary>Waits until something is appended (or was since the last wait), at most <paramref name="timeout"/>.</summary>
@@ -287,6 +366,12 @@ internal sealed partial class LocalOutbox : BackgroundService
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = 4011, Level = LogLevel.Error, Message = "Event {EventId} ({RoutingKey}, {Bytes} bytes) is quarantined: {Reason}. 'Relay quarantine list' shows it")]
+        public static partial void Quarantined(ILogger logger, string eventId, string routingKey, int bytes, string reason);
+
+        [LoggerMessage(EventId = 4010, Level = LogLevel.Critical, Message = "The outbox {File} cannot be read as a database ({Reason}); it was set aside as {SetAside}, kept byte for byte, and a fresh outbox started. Recover its events as the README says")]
+        public static partial void SetAside(ILogger logger, string file, string setAside, string reason);
+
         [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Outbox open at {File}: {Entries} events waiting")]
         public static partial void Opened(ILogger logger, string file, long entries);
 

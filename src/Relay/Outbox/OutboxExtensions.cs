@@ -9,10 +9,17 @@ internal static class OutboxExtensions
     /// <summary>Registers the outbox after the broker connection, so that on shutdown it stops before it.</summary>
     public static IServiceCollection AddRelayOutbox(this IServiceCollection services)
     {
-        services.AddValidatedOptions<OutboxOptions, OutboxOptionsValidator>().BindConfiguration(OutboxOptions.Section);
+        services.AddRelayOutboxOptions();
         services.TryAddSingleton<LocalOutbox>();
         services.AddHostedService(provider => provider.GetRequiredService<LocalOutbox>());
         services.AddHostedService<OutboxForwarder>();
+        return services;
+    }
+
+    /// <summary><c>Relay:Outbox</c> alone, for the subcommands that open the outbox database.</summary>
+    public static IServiceCollection AddRelayOutboxOptions(this IServiceCollection services)
+    {
+        services.AddValidatedOptions<OutboxOptions, OutboxOptionsValidator>().BindConfiguration(OutboxOptions.Section);
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using Relay.Delivery;
+using Relay.Events;
 using Relay.Publishing;
 
 namespace Relay.Outbox;
@@ -8,6 +9,9 @@ namespace Relay.Outbox;
 /// publishing channel, deleting each event only once the broker has confirmed it. It runs from start-up,
 /// so what a crash left in the outbox is delivered after a restart. Republishing keeps the event's id,
 /// hence its message-id: consumers see a redelivery as a duplicate to drop, never as a new callback.
+/// No event blocks the ones behind it for good: one too large for the broker goes to quarantine with a
+/// stand-in published in its place, and one the broker refuses <see cref="MaxRefusals"/> times goes to
+/// quarantine; a connection problem is retried without limit.
 /// </summary>
 internal sealed partial class OutboxForwarder(
     LocalOutbox outbox,
@@ -17,8 +21,12 @@ internal sealed partial class OutboxForwarder(
     ILogger<OutboxForwarder> logger) : BackgroundService
 {
     private const int BatchSize = 256;
+    private const int MaxRefusals = 5;
     private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+
+    /// <summary>Refusals (nack, return) per outbox row, since this process started.</summary>
+    private readonly Dictionary<long, int> _refusals = [];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -48,20 +56,43 @@ internal sealed partial class OutboxForwarder(
                     continue;
                 }
 
-                var outcomes = await Task.WhenAll(batch.Select(entry => publisher.PublishAsync(entry.Event, entry.RequestTraceParent)));
-                var delivered = batch.Where((_, index) => outcomes[index] == PublishOutcome.Confirmed).ToList();
+                // An event over the size limit known now goes as its stand-in, in its place in the order.
+                var standIns = batch.Select(entry => publisher.IsTooLarge(entry.Event) ? CallbackEventStandIn.Create(entry.Event) : null).ToList();
+                var outcomes = await Task.WhenAll(batch.Select((entry, index) =>
+                    publisher.PublishAsync(standIns[index] ?? entry.Event, entry.RequestTraceParent)));
+                var delivered = new List<OutboxEntry>(batch.Count);
+                int settled = 0;
+                for (int i = 0; i < batch.Count; i++)
+                {
+                    if (outcomes[i] == PublishOutcome.Confirmed && standIns[i] is not null)
+                    {
+                        outbox.MoveToQuarantine(batch[i], QuarantineReasons.TooLarge(batch[i].Event));
+                        settled++;
+                    }
+                    else if (outcomes[i] == PublishOutcome.Confirmed)
+                    {
+                        delivered.Add(batch[i]);
+                    }
+                    else if (SettleRefused(batch[i], outcomes[i]))
+                    {
+                        settled++;
+                    }
+                }
+
                 if (delivered.Count > 0)
                 {
                     outbox.Remove(delivered);
+                    delivered.ForEach(entry => _refusals.Remove(entry.Sequence));
+                    settled += delivered.Count;
                 }
 
-                if (delivered.Count == batch.Count)
+                if (settled == batch.Count)
                 {
                     backoff = MinBackoff;
                     continue;
                 }
 
-                Log.Incomplete(logger, batch.Count - delivered.Count, batch.Count, backoff);
+                Log.Incomplete(logger, batch.Count - settled, batch.Count, backoff);
                 await Task.Delay(backoff, stoppingToken);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }
@@ -82,6 +113,25 @@ internal sealed partial class OutboxForwarder(
                 }
             }
         }
+    }
+
+    /// <summary>An event the broker refused (nack, return) too often goes to quarantine. True when it is settled.</summary>
+    private bool SettleRefused(OutboxEntry entry, PublishOutcome outcome)
+    {
+        if (outcome is not (PublishOutcome.Nacked or PublishOutcome.Returned))
+        {
+            return false;
+        }
+
+        int refusals = _refusals[entry.Sequence] = _refusals.GetValueOrDefault(entry.Sequence) + 1;
+        if (refusals < MaxRefusals)
+        {
+            return false;
+        }
+
+        outbox.MoveToQuarantine(entry, QuarantineReasons.Refused(outcome, refusals));
+        _refusals.Remove(entry.Sequence);
+        return true;
     }
 
     private static partial class Log

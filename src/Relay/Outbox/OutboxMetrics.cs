@@ -20,6 +20,8 @@ internal sealed class OutboxMetrics
             description: "Bytes of event bodies waiting in the outbox.");
         meter.CreateObservableGauge("relay.outbox.oldest_age", () => outbox.OldestAge.TotalSeconds, unit: "s",
             description: "Age of the oldest event waiting in the outbox; 0 when empty.");
+        meter.CreateObservableGauge("relay.outbox.quarantined", () => outbox.Quarantined, unit: "{event}",
+            description: "Events kept whole in quarantine, waiting for an operator.");
         meter.CreateObservableGauge("relay.outbox.available", () => outbox.Status == OutboxStatus.Available ? 1 : 0,
             description: "1 when the outbox can take events; 0 when it is full or unwritable.");
         _written = meter.CreateCounter<long>("relay.outbox.written", unit: "{event}",

@@ -20,16 +20,86 @@ internal sealed class OutboxStore : IDisposable
 
     public string FilePath => _connection.DataSource;
 
+    /// <summary>SQLite's codes for a file that is not a database, or a damaged one.</summary>
+    private const int Corrupt = 11;
+    private const int NotADatabase = 26;
+
+    /// <summary>The outbox holds subscriber data: its folder and files are the owner's alone.</summary>
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>Opens (or creates) the outbox in <paramref name="directory"/>; throws <see cref="SqliteException"/> for a corrupt one.</summary>
     public static OutboxStore Open(string directory)
     {
-        Directory.CreateDirectory(directory);
+        string path = System.IO.Path.Combine(directory, FileName);
+        CreatePrivately(directory, path);
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
-            DataSource = System.IO.Path.Combine(directory, FileName),
+            DataSource = path,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = false,
         }.ToString());
-        connection.Open();
+        try
+        {
+            connection.Open();
+            Initialize(connection);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+
+        return new OutboxStore(connection);
+    }
+
+    /// <summary>Whether SQLite failed because the file is not a (sound) database, rather than for want of access.</summary>
+    public static bool IsCorrupt(SqliteException exception) => exception.SqliteErrorCode is Corrupt or NotADatabase;
+
+    /// <summary>
+    /// Moves a corrupt outbox aside, byte for byte, with its WAL and shared-memory files: <c>outbox.db</c>
+    /// becomes <c>outbox.db.corrupt-{UTC time}</c>. Returns the new name of the database file.
+    /// </summary>
+    public static string SetAside(string directory, DateTimeOffset now)
+    {
+        string path = System.IO.Path.Combine(directory, FileName);
+        string suffix = ".corrupt-" + now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        foreach (string companion in (string[])["", "-wal", "-shm"])
+        {
+            if (File.Exists(path + companion))
+            {
+                File.Move(path + companion, path + suffix + companion);
+            }
+        }
+
+        return path + suffix;
+    }
+
+    private static void CreatePrivately(string directory, string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+            return;
+        }
+
+        Directory.CreateDirectory(directory, OwnerOnly | UnixFileMode.UserExecute);
+        if (!File.Exists(path))
+        {
+            // SQLite creates the WAL and shared-memory files with the database file's permissions.
+            using var created = new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = OwnerOnly });
+        }
+
+        foreach (string companion in (string[])["", "-wal", "-shm"])
+        {
+            if (File.Exists(path + companion) && (File.GetUnixFileMode(path + companion) & ~OwnerOnly) != 0)
+            {
+                File.SetUnixFileMode(path + companion, OwnerOnly);
+            }
+        }
+    }
+
+    private static void Initialize(SqliteConnection connection)
+    {
         Execute(connection, """
             PRAGMA journal_mode = WAL;
             PRAGMA synchronous = FULL;
@@ -43,8 +113,17 @@ internal sealed class OutboxStore : IDisposable
                 traceparent  TEXT,
                 body         BLOB    NOT NULL
             );
+            CREATE TABLE IF NOT EXISTS quarantine (
+                id             INTEGER PRIMARY KEY AUTOINCREMENT,
+                event_id       TEXT    NOT NULL,
+                routing_key    TEXT    NOT NULL,
+                event_time     INTEGER NOT NULL,
+                quarantined_at INTEGER NOT NULL,
+                reason         TEXT    NOT NULL,
+                traceparent    TEXT,
+                body           BLOB    NOT NULL
+            );
             """);
-        return new OutboxStore(connection);
     }
 
     /// <summary>How many events, how many body bytes, and when the oldest was stored.</summary>
@@ -147,6 +226,101 @@ internal sealed class OutboxStore : IDisposable
             }
 
             transaction.Commit();
+        }
+    }
+
+    /// <summary>Keeps an event whole in quarantine; returns once the commit is on disk.</summary>
+    public void Quarantine(CallbackEvent callbackEvent, string? traceParent, string reason, DateTimeOffset at)
+    {
+        lock (_lock)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = """
+                INSERT INTO quarantine (event_id, routing_key, event_time, quarantined_at, reason, traceparent, body)
+                VALUES ($id, $key, $time, $at, $reason, $trace, $body)
+                """;
+            command.Parameters.AddWithValue("$id", callbackEvent.Id);
+            command.Parameters.AddWithValue("$key", callbackEvent.RoutingKey);
+            command.Parameters.AddWithValue("$time", callbackEvent.Time.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$reason", reason);
+            command.Parameters.AddWithValue("$trace", (object?)traceParent ?? DBNull.Value);
+            command.Parameters.Add("$body", SqliteType.Blob).Value = callbackEvent.Body.ToArray();
+            command.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>Moves an outbox row into quarantine, in one transaction: it stops blocking the events behind it.</summary>
+    public void MoveToQuarantine(long sequence, string reason, DateTimeOffset at)
+    {
+        lock (_lock)
+        {
+            using var transaction = _connection.BeginTransaction();
+            using var command = _connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = """
+                INSERT INTO quarantine (event_id, routing_key, event_time, quarantined_at, reason, traceparent, body)
+                SELECT event_id, routing_key, event_time, $at, $reason, traceparent, body FROM outbox WHERE seq = $seq;
+                DELETE FROM outbox WHERE seq = $seq;
+                """;
+            command.Parameters.AddWithValue("$seq", sequence);
+            command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$reason", reason);
+            command.ExecuteNonQuery();
+            transaction.Commit();
+        }
+    }
+
+    public long CountQuarantined()
+    {
+        lock (_lock)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT COUNT(*) FROM quarantine";
+            return (long)command.ExecuteScalar()!;
+        }
+    }
+
+    /// <summary>The quarantined events in the order they came, or the one with <paramref name="id"/>.</summary>
+    public List<QuarantinedEvent> ReadQuarantined(long? id = null)
+    {
+        lock (_lock)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = """
+                SELECT id, event_id, routing_key, event_time, quarantined_at, reason, traceparent, body
+                FROM quarantine WHERE $id IS NULL OR id = $id ORDER BY id
+                """;
+            command.Parameters.AddWithValue("$id", (object?)id ?? DBNull.Value);
+            using var reader = command.ExecuteReader();
+            var events = new List<QuarantinedEvent>();
+            while (reader.Read())
+            {
+                var callbackEvent = new CallbackEvent(
+                    Id: reader.GetString(1),
+                    RoutingKey: reader.GetString(2),
+                    Time: DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+                    Body: (byte[])reader.GetValue(7),
+                    RequestId: null,
+                    ConversationId: null,
+                    Status: null,
+                    IsInvalid: false);
+                events.Add(new QuarantinedEvent(reader.GetInt64(0), callbackEvent, reader.IsDBNull(6) ? null : reader.GetString(6),
+                    reader.GetString(5), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))));
+            }
+
+            return events;
+        }
+    }
+
+    public bool DeleteQuarantined(long id)
+    {
+        lock (_lock)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "DELETE FROM quarantine WHERE id = $id";
+            command.Parameters.AddWithValue("$id", id);
+            return command.ExecuteNonQuery() == 1;
         }
     }
 

@@ -23,6 +23,9 @@ internal sealed partial class EventPublisher(
     private readonly TimeSpan _confirmTimeout = options.Value.ConfirmTimeout;
     private readonly string _spanName = "publish " + options.Value.Exchange;
 
+    /// <summary>The configured limit, lowered to the broker's own once the broker has said what it is.</summary>
+    private long _maxMessageBytes = options.Value.MaxMessageBytes;
+
     /// <param name="callbackEvent">The event.</param>
     /// <param name="replayOf">
     /// For an event forwarded from the outbox: the trace context of the request that brought it. The
@@ -60,32 +63,30 @@ internal sealed partial class EventPublisher(
         return outcome;
     }
 
+    /// <summary>Whether the event is over the limit known now (the configured one, or the broker's once it said).</summary>
+    public bool IsTooLarge(CallbackEvent callbackEvent) => callbackEvent.Body.Length > Volatile.Read(ref _maxMessageBytes);
+
     private async Task<PublishOutcome> PublishCoreAsync(CallbackEvent callbackEvent, Activity? context)
     {
+        if (IsTooLarge(callbackEvent))
+        {
+            return PublishOutcome.TooLarge;
+        }
+
         var session = broker.Session;
         if (session is null)
         {
             return PublishOutcome.NotConnected;
         }
 
-        // A new BasicProperties per publish: the client adds its own headers to the instance it is given.
-        var properties = new BasicProperties
-        {
-            DeliveryMode = DeliveryModes.Persistent,
-            ContentType = CallbackEvent.ContentType,
-            MessageId = callbackEvent.Id,
-            Timestamp = new AmqpTimestamp(callbackEvent.Time.ToUnixTimeSeconds()),
-            Type = CallbackEventOptions.EventType,
-            AppId = "relay",
-            Headers = new Dictionary<string, object?>(2),
-        };
-
+        var properties = EventMessage.Properties(callbackEvent);
+        var headers = properties.Headers!;
         if (context is { IdFormat: ActivityIdFormat.W3C })
         {
-            properties.Headers["traceparent"] = context.Id;
+            headers["traceparent"] = context.Id;
             if (!string.IsNullOrEmpty(context.TraceStateString))
             {
-                properties.Headers["tracestate"] = context.TraceStateString;
+                headers["tracestate"] = context.TraceStateString;
             }
         }
 
@@ -107,6 +108,15 @@ internal sealed partial class EventPublisher(
         catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException or ObjectDisposedException
             or IOException or System.Net.Sockets.SocketException)
         {
+            // A message over the broker's max_message_size closes the channel, failing every publish on it:
+            // the broker's reason names its limit, and only the events over it are too large.
+            var reason = (ex as OperationInterruptedException)?.ShutdownReason ?? session.Channel.CloseReason;
+            if (BrokerMessageLimit.TryRead(reason, out long limit))
+            {
+                LowerLimit(limit);
+                return callbackEvent.Body.Length > limit ? PublishOutcome.TooLarge : PublishOutcome.ConnectionLost;
+            }
+
             return PublishOutcome.ConnectionLost;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -117,8 +127,24 @@ internal sealed partial class EventPublisher(
         }
     }
 
+    private void LowerLimit(long brokerLimit)
+    {
+        long current;
+        while (brokerLimit < (current = Volatile.Read(ref _maxMessageBytes)))
+        {
+            if (Interlocked.CompareExchange(ref _maxMessageBytes, brokerLimit, current) == current)
+            {
+                Log.BrokerLimit(logger, brokerLimit);
+                return;
+            }
+        }
+    }
+
     private static partial class Log
     {
+        [LoggerMessage(EventId = 3103, Level = LogLevel.Warning, Message = "The broker refuses messages over {Limit} bytes (max_message_size), less than Relay:RabbitMq:MaxMessageBytes: larger events are published as stand-ins and kept in quarantine")]
+        public static partial void BrokerLimit(ILogger logger, long limit);
+
         // A warning, not an error: an event the broker does not confirm goes to the outbox, nothing is lost.
         [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Event {EventId} ({RoutingKey}) was not confirmed by the broker: {Outcome}")]
         public static partial void NotConfirmed(ILogger logger, string eventId, string routingKey, string outcome);

@@ -22,4 +22,10 @@ internal enum PublishOutcome
 
     /// <summary>The client failed in a way nobody foresaw; the event is treated as not confirmed.</summary>
     Failed,
+
+    /// <summary>
+    /// Larger than <c>Relay:RabbitMq:MaxMessageBytes</c> or the broker's own limit (which the broker answers
+    /// by closing the channel): it never will be published as it is, and goes to quarantine.
+    /// </summary>
+    TooLarge,
 }

@@ -12,6 +12,7 @@ internal static class PublishOutcomeNames
         PublishOutcome.ConnectionLost => "connection_lost",
         PublishOutcome.NotConnected => "not_connected",
         PublishOutcome.Failed => "failed",
+        PublishOutcome.TooLarge => "too_large",
         _ => "unknown",
     };
 }

@@ -20,6 +20,12 @@ internal sealed class RabbitMqOptions
     /// <summary>How long a publish may wait for the broker's confirm before it counts as failed.</summary>
     public TimeSpan ConfirmTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// The largest event body published; a larger event is published as a small stand-in and kept whole
+    /// in quarantine. RabbitMQ 4 refuses messages over 16 MiB by default (3.10: 128 MiB).
+    /// </summary>
+    public long MaxMessageBytes { get; set; } = 16 * 1024 * 1024;
+
     /// <summary>The longest pause between two attempts to (re)connect; attempts back off up to it.</summary>
     public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(5);
 

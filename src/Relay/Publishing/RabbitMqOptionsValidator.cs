@@ -28,6 +28,11 @@ internal sealed class RabbitMqOptionsValidator(IConfiguration configuration) : I
             errors.Add($"{section}:ConfirmTimeout", $"{options.ConfirmTimeout} is not between 00:00:00.05 and 00:01:00");
         }
 
+        if (options.MaxMessageBytes is < 64 * 1024 or > 512L * 1024 * 1024)
+        {
+            errors.Add($"{section}:MaxMessageBytes", $"{options.MaxMessageBytes} is not between 65536 (64 KiB) and 536870912 (512 MiB)");
+        }
+
         if (options.MaxReconnectDelay < TimeSpan.FromMilliseconds(100) || options.MaxReconnectDelay > TimeSpan.FromMinutes(5))
         {
             errors.Add($"{section}:MaxReconnectDelay", $"{options.MaxReconnectDelay} is not between 00:00:00.1 and 00:05:00");

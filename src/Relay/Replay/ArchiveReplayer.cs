@@ -44,7 +44,7 @@ internal sealed partial class ArchiveReplayer(IOptions<RabbitMqOptions> options,
         string replayId = Guid.NewGuid().ToString();
         Log.Started(logger, replayId, user, host, stream, described);
 
-        await using var connection = await ConnectAsync(settings, broker, cancellationToken);
+        await using var connection = await ConnectAsync(settings, cancellationToken);
         await EnsureAsync(connection, channel => channel.QueueDeclarePassiveAsync(stream, cancellationToken),
             $"the archive stream '{stream}' does not exist on {broker}: Relay declares it for Relay:RabbitMq:Exchange " +
             $"'{settings.Exchange}' while Relay:Archive:Enabled is true");
@@ -139,23 +139,15 @@ internal sealed partial class ArchiveReplayer(IOptions<RabbitMqOptions> options,
 
     }
 
-    private static async Task<IConnection> ConnectAsync(RabbitMqOptions settings, string broker, CancellationToken cancellationToken)
+    private static async Task<IConnection> ConnectAsync(RabbitMqOptions settings, CancellationToken cancellationToken)
     {
-        var factory = new ConnectionFactory
-        {
-            Uri = new Uri(settings.Uri),
-            ClientProvidedName = $"relay-replay@{Environment.MachineName}",
-            AutomaticRecoveryEnabled = false,
-            TopologyRecoveryEnabled = false,
-            RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
-        };
         try
         {
-            return await factory.CreateConnectionAsync(cancellationToken);
+            return await BrokerClient.ConnectAsync(settings, "replay", cancellationToken);
         }
-        catch (BrokerUnreachableException ex)
+        catch (BrokerUnavailableException ex)
         {
-            throw new ReplayException($"cannot connect to the broker at {broker}: {(ex.InnerException ?? ex).Message}", ex);
+            throw new ReplayException(ex.Message, ex);
         }
     }
 

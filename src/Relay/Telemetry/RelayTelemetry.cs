@@ -13,8 +13,18 @@ internal static class RelayTelemetry
     public const string ActivitySourceName = "Relay";
     public const string MeterName = "Relay";
 
+    /// <summary>
+    /// The longest span attribute value taken from a callback (RequestID, ConversationID, OverallStatusCode):
+    /// their length is the sender's choice, up to the body's size.
+    /// </summary>
+    public const int MaxAttributeLength = 256;
+
     /// <summary>Series kept per instrument; Relay's instruments have tens.</summary>
     public const int MetricCardinalityLimit = 256;
+
+    /// <summary>A callback's value as a span attribute: at most <see cref="MaxAttributeLength"/> characters.</summary>
+    public static string? Capped(string? value) =>
+        value is { Length: > MaxAttributeLength } ? value[..MaxAttributeLength] : value;
 
     public static readonly ActivitySource ActivitySource = new(ActivitySourceName, typeof(RelayTelemetry).Assembly.GetName().Version?.ToString());
 

@@ -24,6 +24,7 @@ public sealed class AllowlistMiddlewareTests
             .AddLogging()
             .AddMetrics()
             .AddSingleton<IHostEnvironment>(new HostingEnvironment { ContentRootPath = AppContext.BaseDirectory })
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
             .AddSingleton<RelayMetrics>()
             .AddSingleton<AllowlistProvider>()
             .Configure<AllowlistOptions>(options => options.Networks.Add(rule))

@@ -43,16 +43,21 @@ internal sealed class RelayProcess : IAsyncDisposable
 
     public string OutboxFile => Path.Combine(_contentRoot, "data", "outbox", "outbox.db");
 
+    /// <summary>The content root's <c>config/relay.json</c>, which Relay reloads when it changes.</summary>
+    public string ConfigFile => Path.Combine(_contentRoot, "config", "relay.json");
+
     public int? ExitCode => _process is { HasExited: true } process ? process.ExitCode : null;
 
     public string Log => File.Exists(_log) ? File.ReadAllText(_log) : string.Empty;
 
     /// <param name="configure">Settings, passed as command-line overrides.</param>
     /// <param name="environment">Environment variables of the process, beside the test's own.</param>
+    /// <param name="prepare">Called with the content root before Relay starts, to put files there.</param>
     public static async Task<RelayProcess> StartAsync(Action<Dictionary<string, string?>>? configure = null,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null, Action<string>? prepare = null)
     {
         var relay = Create(configure, environment);
+        prepare?.Invoke(relay._contentRoot);
         await relay.RestartAsync();
         return relay;
     }

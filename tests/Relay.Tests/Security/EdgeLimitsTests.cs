@@ -110,4 +110,42 @@ public sealed class EdgeLimitsTests
 
         Assert.Equal(expected, await EdgeAnswer.OfAsync(() => relay.PostCallbackAsync(CallbackForms.Success())));
     }
+
+    [Fact]
+    public async Task BodyTrickledAboveTheMinimumRate_IsCutAtTheBodyTimeout_AndNothingIsPublished()
+    {
+        await using var relay = await RelayServer.StartAsync(settings => settings["Relay:Callbacks:BodyTimeout"] = "00:00:02");
+        await using var queue = await EventQueue.BindAsync(relay.Exchange);
+        using var outcomes = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(
+            relay.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), Telemetry.RelayTelemetry.MeterName, "relay.callbacks");
+        await using var raw = await RawTls.ConnectAsync(relay.PublicUri, relay.Certificate.Certificate);
+        await raw.SendAsync($"POST {relay.CallbackPath} HTTP/1.1\r\nHost: localhost\r\n" +
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\nRequestID=");
+
+        // 400 bytes a second: above Kestrel's minimum rate (240), so only Relay's own deadline ends it.
+        var started = DateTime.UtcNow;
+        var trickle = Task.Run(async () =>
+        {
+            try
+            {
+                for (int i = 0; i < 60; i++)
+                {
+                    await Task.Delay(250);
+                    await raw.SendAsync(new string('x', 100));
+                }
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+            {
+                // The server cut the connection: what this test waits for.
+            }
+        });
+
+        var (_, closed) = await raw.ReadToCloseAsync(TimeSpan.FromSeconds(10));
+
+        Assert.True(closed, "a body still incomplete after Relay:Callbacks:BodyTimeout must be cut");
+        Assert.InRange((DateTime.UtcNow - started).TotalSeconds, 1.5, 8);
+        await trickle;
+        await queue.AssertEmptyAsync();
+        Assert.Contains(outcomes.GetMeasurementSnapshot(), m => (string?)m.Tags["relay.callback.outcome"] == "body_incomplete");
+    }
 }

@@ -37,6 +37,25 @@ public sealed class TracingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Callback_WithAttackerSizedIds_PutsAtMost256CharactersOfEachOnTheSpan()
+    {
+        string requestId = "long-" + new string('r', 20_000);
+        string form = CallbackForms.Encode(("RequestID", requestId), ("ConversationID", new string('c', 20_000)),
+            ("OverallStatusCode", new string('s', 20_000)), ("StatusCode", "OK"), ("RequestType", "Asynchronous"), ("ResultType", "Asynchronous"));
+        using (var response = await _relay.PostCallbackAsync(form))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        await _queue.ReceiveAsync();
+        var server = Snapshot().Single(span => span.Kind == ActivityKind.Server
+            && ((string?)span.GetTagItem("marketing_cloud.request_id"))?.StartsWith("long-", StringComparison.Ordinal) == true);
+        Assert.Equal(requestId[..256], server.GetTagItem("marketing_cloud.request_id"));
+        Assert.Equal(256, ((string)server.GetTagItem("marketing_cloud.conversation_id")!).Length);
+        Assert.Equal(256, ((string)server.GetTagItem("marketing_cloud.overall_status_code")!).Length);
+    }
+
+    [Fact]
     public async Task Callback_ServerPublishAndConsumerSpans_ShareOneTrace()
     {
         string requestId = "trace-" + Guid.NewGuid().ToString("N");

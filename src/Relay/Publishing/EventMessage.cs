@@ -1,0 +1,20 @@
+using RabbitMQ.Client;
+using Relay.Events;
+
+namespace Relay.Publishing;
+
+/// <summary>The AMQP properties every event is published with (the README's event contract).</summary>
+internal static class EventMessage
+{
+    /// <summary>A new instance per publish: the client adds its own headers to the one it is given.</summary>
+    public static BasicProperties Properties(CallbackEvent callbackEvent) => new()
+    {
+        DeliveryMode = DeliveryModes.Persistent,
+        ContentType = CallbackEvent.ContentType,
+        MessageId = callbackEvent.Id,
+        Timestamp = new AmqpTimestamp(callbackEvent.Time.ToUnixTimeSeconds()),
+        Type = CallbackEventOptions.EventType,
+        AppId = "relay",
+        Headers = new Dictionary<string, object?>(2),
+    };
+}

@@ -1,0 +1,38 @@
+using System.Buffers;
+using System.Text.Json;
+using Relay.Callbacks;
+
+namespace Relay.Events;
+
+public sealed class ResultElementJsonWriterTests
+{
+    private const string Namespaces = "xmlns:a=\"urn:a\" xmlns:b=\"urn:b\" xmlns:c=\"urn:c\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"";
+
+    [Theory]
+    [InlineData($"<Results {Namespaces} xsi:type=\"CreateResult\" type=\"plain\"><StatusCode>OK</StatusCode></Results>",
+        "{\"@type\":\"CreateResult\",\"@type#2\":\"plain\",\"StatusCode\":\"OK\"}")]
+    [InlineData($"<Results {Namespaces} a:x=\"1\" b:x=\"2\" c:x=\"3\" x=\"4\"><StatusCode>OK</StatusCode></Results>",
+        "{\"@x\":\"1\",\"@x#2\":\"2\",\"@x#3\":\"3\",\"@x#4\":\"4\",\"StatusCode\":\"OK\"}")]
+    [InlineData($"<Results {Namespaces} a:x=\"1\" y=\"2\"><StatusCode>OK</StatusCode></Results>",
+        "{\"@x\":\"1\",\"@y\":\"2\",\"StatusCode\":\"OK\"}")]
+    public void WriteObject_AttributesThatCollideWithoutNamespaces_GetUniqueKeysInDocumentOrder(string xml, string expected)
+    {
+        var result = Assert.Single(ResultDetailXmlParser.Parse(xml, ResultDetailXmlLimits.Default).Results!);
+
+        string json = Write(result);
+
+        Assert.Equal(expected, json);
+        using var strict = JsonDocument.Parse(json, new JsonDocumentOptions { AllowDuplicateProperties = false });
+    }
+
+    private static string Write(ResultElement element)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            ResultElementJsonWriter.WriteObject(writer, element);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+}
