@@ -5,8 +5,8 @@ namespace Relay.Callbacks;
 /// <summary>One element of ResultDetailXML, reduced to what the event carries: names without namespaces.</summary>
 public sealed class ResultElement(string name)
 {
-    private string? _text;
-    private StringBuilder? _pieces;
+    // A string, or a StringBuilder while the text arrives in pieces: one field, since elements are many.
+    private object? _text;
     private List<ResultElement>? _children;
     private List<KeyValuePair<string, string>>? _attributes;
 
@@ -18,7 +18,7 @@ public sealed class ResultElement(string name)
     /// <summary>True when the element carries <c>xsi:nil="true"</c>.</summary>
     public bool IsNil { get; internal set; }
 
-    public string? Text => _text;
+    public string? Text => _text as string;
 
     public IReadOnlyList<ResultElement> Children => (IReadOnlyList<ResultElement>?)_children ?? [];
 
@@ -39,28 +39,21 @@ public sealed class ResultElement(string name)
     /// </summary>
     internal void AppendText(string text)
     {
-        if (_text is null && _pieces is null)
+        _text = _text switch
         {
-            _text = text;
-            return;
-        }
-
-        if (_pieces is null)
-        {
-            _pieces = new StringBuilder(_text);
-            _text = null;
-        }
-
-        _pieces.Append(text);
+            null => text,
+            string first => new StringBuilder(first).Append(text),
+            StringBuilder pieces => pieces.Append(text),
+            _ => _text,
+        };
     }
 
     /// <summary>Called at the element's end tag: its text pieces become one string.</summary>
     internal void CompleteText()
     {
-        if (_pieces is not null)
+        if (_text is StringBuilder pieces)
         {
-            _text = _pieces.ToString();
-            _pieces = null;
+            _text = pieces.ToString();
         }
     }
 

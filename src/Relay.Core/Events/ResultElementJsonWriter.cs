@@ -42,37 +42,30 @@ internal static class ResultElementJsonWriter
 
     private static void WriteAttributes(Utf8JsonWriter writer, ResultElement element)
     {
-        // Collisions are rare: the set of names written is only built once one is possible.
-        Dictionary<string, int>? seen = null;
         var attributes = element.Attributes;
-        bool collisionPossible = element.XsiType is not null || attributes.Count > 1;
-        foreach (var (name, value) in attributes)
-        {
-            string key = "@" + name;
-            if (collisionPossible)
-            {
-                if (seen is null)
-                {
-                    seen = new Dictionary<string, int>(StringComparer.Ordinal);
-                    if (element.XsiType is not null)
-                    {
-                        seen["@type"] = 1;
-                    }
-                }
+        bool hasType = element.XsiType is not null;
 
-                if (seen.TryGetValue(key, out int count))
+        // A few attributes are the rule: earlier names are scanned, without allocating; many get a dictionary.
+        Dictionary<string, int>? seen = attributes.Count > ScanGroupingLimit ? new(StringComparer.Ordinal) : null;
+        for (int i = 0; i < attributes.Count; i++)
+        {
+            var (name, value) = attributes[i];
+            int earlier = hasType && name == "type" ? 1 : 0;
+            if (seen is null)
+            {
+                for (int j = 0; j < i; j++)
                 {
-                    // "@x#2" could itself be taken by nothing: '#' is not a character of an XML name.
-                    seen[key] = ++count;
-                    key = key + "#" + count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                }
-                else
-                {
-                    seen[key] = 1;
+                    earlier += attributes[j].Key == name ? 1 : 0;
                 }
             }
+            else
+            {
+                earlier += seen.GetValueOrDefault(name);
+                seen[name] = seen.GetValueOrDefault(name) + 1;
+            }
 
-            writer.WriteString(key, value);
+            // "@x#2" cannot be taken by anything else: '#' is not a character of an XML name.
+            writer.WriteString(earlier == 0 ? "@" + name : "@" + name + "#" + (earlier + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), value);
         }
     }
 

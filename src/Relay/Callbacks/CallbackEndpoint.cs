@@ -67,21 +67,19 @@ internal sealed partial class CallbackEndpoint(
 
         var receivedAt = time.GetUtcNow();
         BufferedBody? body;
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        deadline.CancelAfter(_bodyTimeout);
+        var deadline = new BodyDeadline(context, time, _bodyTimeout);
         try
         {
-            body = await RequestBodyReader.ReadAsync(request.BodyReader, request.ContentLength, _maxBodyBytes, deadline.Token);
+            body = await RequestBodyReader.ReadAsync(request.BodyReader, request.ContentLength, _maxBodyBytes, context.RequestAborted);
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             body = null;
         }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+        catch (Exception ex) when (deadline.Expired && ex is BadHttpRequestException or OperationCanceledException or IOException)
         {
-            // A body still not complete after Relay:Callbacks:BodyTimeout: cut, and the connection with it.
+            // Still not complete after Relay:Callbacks:BodyTimeout: the deadline cut the connection.
             Refuse(context, StatusCodes.Status408RequestTimeout, CallbackOutcomes.BodyIncomplete);
-            context.Abort();
             return;
         }
         catch (Exception ex) when (ex is BadHttpRequestException or OperationCanceledException or IOException)
@@ -89,6 +87,10 @@ internal sealed partial class CallbackEndpoint(
             // The client went away or was too slow (Kestrel's minimum data rate); nothing was accepted.
             Refuse(context, StatusCodes.Status400BadRequest, CallbackOutcomes.BodyIncomplete);
             return;
+        }
+        finally
+        {
+            deadline.Dispose();
         }
 
         if (body is null)
