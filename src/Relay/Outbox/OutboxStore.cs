@@ -188,15 +188,7 @@ internal sealed class OutboxStore : IDisposable
             var entries = new List<OutboxEntry>();
             while (reader.Read())
             {
-                var callbackEvent = new CallbackEvent(
-                    Id: reader.GetString(1),
-                    RoutingKey: reader.GetString(2),
-                    Time: DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
-                    Body: (byte[])reader.GetValue(6),
-                    RequestId: null,
-                    ConversationId: null,
-                    Status: null,
-                    IsInvalid: false);
+                var callbackEvent = EventFrom(reader, bodyColumn: 6);
                 entries.Add(new OutboxEntry(reader.GetInt64(0), callbackEvent,
                     reader.IsDBNull(5) ? null : reader.GetString(5),
                     DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))));
@@ -296,15 +288,7 @@ internal sealed class OutboxStore : IDisposable
             var events = new List<QuarantinedEvent>();
             while (reader.Read())
             {
-                var callbackEvent = new CallbackEvent(
-                    Id: reader.GetString(1),
-                    RoutingKey: reader.GetString(2),
-                    Time: DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
-                    Body: (byte[])reader.GetValue(7),
-                    RequestId: null,
-                    ConversationId: null,
-                    Status: null,
-                    IsInvalid: false);
+                var callbackEvent = EventFrom(reader, bodyColumn: 7);
                 events.Add(new QuarantinedEvent(reader.GetInt64(0), callbackEvent, reader.IsDBNull(6) ? null : reader.GetString(6),
                     reader.GetString(5), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))));
             }
@@ -331,6 +315,17 @@ internal sealed class OutboxStore : IDisposable
             _connection.Dispose();
         }
     }
+
+    /// <summary>An event from a row whose columns 1 to 3 are its id, routing key and time.</summary>
+    private static CallbackEvent EventFrom(SqliteDataReader reader, int bodyColumn) => new(
+        Id: reader.GetString(1),
+        RoutingKey: reader.GetString(2),
+        Time: DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+        Body: (byte[])reader.GetValue(bodyColumn),
+        RequestId: null,
+        ConversationId: null,
+        Status: null,
+        IsInvalid: false);
 
     private static void Execute(SqliteConnection connection, string sql)
     {

@@ -88,7 +88,8 @@ internal sealed class RelayProcess : IAsyncDisposable
         await WaitForReadinessAsync(waitForBroker ? "Healthy" : null, TimeSpan.FromSeconds(30));
     }
 
-    private void Launch()
+    /// <summary>The Relay executable (native, or <c>dotnet Relay.dll</c>), in this Relay's content root, its output captured.</summary>
+    private ProcessStartInfo StartInfo()
     {
         var start = new ProcessStartInfo(NativeBinary ?? "dotnet")
         {
@@ -100,6 +101,13 @@ internal sealed class RelayProcess : IAsyncDisposable
         {
             start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Relay.dll"));
         }
+
+        return start;
+    }
+
+    private void Launch()
+    {
+        var start = StartInfo();
 
         foreach (var (name, value) in _environment)
         {
@@ -171,16 +179,7 @@ internal sealed class RelayProcess : IAsyncDisposable
     /// <summary>Runs a subcommand of the same executable (<c>Relay replay ...</c>) to its end, in this Relay's content root.</summary>
     public async Task<(int ExitCode, string Output, string Error)> RunCommandAsync(params string[] arguments)
     {
-        var start = new ProcessStartInfo(NativeBinary ?? "dotnet")
-        {
-            WorkingDirectory = _contentRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        if (NativeBinary is null)
-        {
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Relay.dll"));
-        }
+        var start = StartInfo();
 
         foreach (string argument in arguments)
         {
