@@ -6,16 +6,14 @@ namespace Relay.Edge;
 
 /// <summary>
 /// Refuses, with 403 and an empty body, every Public request whose client address is outside the
-/// allowlist, before anything of the request body is read, and closes its connection. The client address is the socket peer, or
-/// what the forwarded-headers middleware took from a trusted proxy's X-Forwarded-For (the proxy itself
-/// having passed as a known proxy). A shadow list, when configured, is evaluated too and every
+/// allowlist, before anything of the request body is read, and closes its connection. The client address
+/// is the socket peer, or what the forwarded-headers middleware took from a trusted proxy's
+/// X-Forwarded-For (the proxy itself having passed as a known proxy). A shadow list, when configured, is evaluated too and every
 /// disagreement is logged and counted, without changing the decision.
 /// </summary>
 internal sealed partial class AllowlistMiddleware(RequestDelegate next, AllowlistProvider allowlists, EdgeRefusals refusals, RelayMetrics metrics,
     ILogger<AllowlistMiddleware> logger)
 {
-    public const string Stage = "request";
-
     public Task InvokeAsync(HttpContext context)
     {
         var connection = context.Connection;
@@ -37,7 +35,7 @@ internal sealed partial class AllowlistMiddleware(RequestDelegate next, Allowlis
 
         if (allowed)
         {
-            metrics.EdgeDecision(allowed: true, lists.AllowAll ? "allow_all" : "allowlisted", Stage);
+            metrics.EdgeDecision(allowed: true, lists.AllowAll ? "allow_all" : "allowlisted", EdgeStage.Request);
             if (logger.IsEnabled(LogLevel.Debug))
             {
                 string hop = Hop(context, address);
@@ -47,8 +45,8 @@ internal sealed partial class AllowlistMiddleware(RequestDelegate next, Allowlis
             return next(context);
         }
 
-        metrics.EdgeDecision(allowed: false, "not_allowlisted", Stage);
-        refusals.Refused(address, Stage, "not_allowlisted");
+        metrics.EdgeDecision(allowed: false, "not_allowlisted", EdgeStage.Request);
+        refusals.Refused(address, EdgeStage.Request, "not_allowlisted");
 
         // Keeping the connection would let an outsider hold it (HTTP/1.1: Connection: close; HTTP/2: GOAWAY).
         context.Features.Get<IConnectionLifetimeNotificationFeature>()?.RequestClose();

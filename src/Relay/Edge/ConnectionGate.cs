@@ -13,21 +13,19 @@ namespace Relay.Edge;
 internal sealed partial class ConnectionGate(AllowlistProvider allowlists, TrustedProxies proxies, EdgeRefusals refusals, RelayMetrics metrics,
     ILogger<ConnectionGate> logger)
 {
-    public const string Stage = "connection";
-
     public ConnectionDelegate Wrap(ConnectionDelegate next) => connection =>
     {
         var address = connection.RemoteEndPoint is IPEndPoint peer ? AddressFolding.Fold(peer.Address) : null;
         var lists = allowlists.Current;
         if (address is not null && (lists.AllowAll || lists.Active.TryMatch(address, out _)))
         {
-            metrics.EdgeDecision(allowed: true, lists.AllowAll ? "allow_all" : "allowlisted", Stage);
+            metrics.EdgeDecision(allowed: true, lists.AllowAll ? "allow_all" : "allowlisted", EdgeStage.Connection);
             return next(connection);
         }
 
         if (address is not null && proxies.Contains(address))
         {
-            metrics.EdgeDecision(allowed: true, "known_proxy", Stage);
+            metrics.EdgeDecision(allowed: true, "known_proxy", EdgeStage.Connection);
             return next(connection);
         }
 
@@ -37,8 +35,8 @@ internal sealed partial class ConnectionGate(AllowlistProvider allowlists, Trust
             Log.ShadowWouldAllow(logger, address, shadowRule);
         }
 
-        metrics.EdgeDecision(allowed: false, "not_allowlisted", Stage);
-        refusals.Refused(address, Stage, "not_allowlisted");
+        metrics.EdgeDecision(allowed: false, "not_allowlisted", EdgeStage.Connection);
+        refusals.Refused(address, EdgeStage.Connection, "not_allowlisted");
 
         // Returning without calling the rest of the pipeline closes the connection.
         return Task.CompletedTask;

@@ -31,8 +31,8 @@ internal sealed class RateLimitSetup(IOptions<RateLimitOptions> options, RelayMe
                 }));
         limiter.OnRejected = (context, _) =>
         {
-            metrics.EdgeDecision(allowed: false, "rate_limited", AllowlistMiddleware.Stage);
-            refusals.Refused(context.HttpContext.Connection.RemoteIpAddress, AllowlistMiddleware.Stage, "rate_limited");
+            metrics.EdgeDecision(allowed: false, "rate_limited", EdgeStage.Request);
+            refusals.Refused(context.HttpContext.Connection.RemoteIpAddress, EdgeStage.Request, "rate_limited");
             return ValueTask.CompletedTask;
         };
     }

@@ -21,7 +21,6 @@ internal static class ReplayCommand
         var requestIds = new Option<string[]>("--request-id")
         {
             Description = "Replay only the events of this RequestID; repeat for several.",
-            AllowMultipleArgumentsPerToken = false,
         };
         var routingKey = new Option<string?>("--routing-key")
         {
