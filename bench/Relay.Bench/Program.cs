@@ -4,11 +4,12 @@
 //   https-server  --url https://127.0.0.1:9443 --cert C --key K                  the HTTPS ceiling's server
 //   load          --url U --cacert C --rate R --seconds S --connections N         fixed-rate load, for latency
 //   drain         --uri U --queue Q --count-file F                              the queue's consumer, counting
+//   big           --url U --cacert C --size BYTES --concurrency N --rounds R      rounds of large callbacks at once
 using Relay.Bench;
 
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: Relay.Bench broker|https-server|load|drain [--option value]...");
+    Console.Error.WriteLine("usage: Relay.Bench broker|https-server|load|drain|big [--option value]...");
     return 2;
 }
 
@@ -23,6 +24,9 @@ switch (args[0])
         return 0;
     case "load":
         Console.WriteLine(await FixedRateLoad.RunAsync(options));
+        return 0;
+    case "big":
+        Console.WriteLine(await BigBodies.RunAsync(options));
         return 0;
     case "drain":
         await QueueDrain.RunAsync(options);

@@ -1,6 +1,6 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Unicode;
+using Relay.Memory;
 
 namespace Relay.Callbacks;
 
@@ -122,7 +122,7 @@ public static class CallbackFormReader
         byte[]? rented = null;
         Span<byte> buffer = raw.Length <= StackValueBytes
             ? stackalloc byte[StackValueBytes]
-            : (rented = ArrayPool<byte>.Shared.Rent(raw.Length));
+            : (rented = ByteBuffers.Rent(raw.Length));
         try
         {
             int length = FormUrlDecoder.Decode(raw, buffer);
@@ -146,7 +146,7 @@ public static class CallbackFormReader
         {
             if (rented is not null)
             {
-                ArrayPool<byte>.Shared.Return(rented);
+                ByteBuffers.Return(rented);
             }
         }
     }

@@ -16,20 +16,40 @@ public static class ResultDetailXmlParser
 
     public static ResultDetail Parse(string? xml, ResultDetailXmlLimits limits)
     {
+        var results = new ResultList();
+        string? error = Read(xml, limits, results, stream: false, out bool found);
+        return error is not null ? ResultDetail.Failed(error) : found ? new ResultDetail(results.Results, null) : ResultDetail.None;
+    }
+
+    /// <summary>
+    /// Parses as <see cref="Parse"/> does, handing each result to <paramref name="sink"/> as soon as it is
+    /// known to be one and letting it go, so that a document of thousands of results is never held whole.
+    /// On an error, results already handed over are to be discarded.
+    /// </summary>
+    /// <param name="found">Whether there was XML, so that results (maybe none) were handed over.</param>
+    /// <returns>Null when the results were all handed over (or there was no XML); otherwise why it failed.</returns>
+    public static string? Stream(string? xml, ResultDetailXmlLimits limits, IResultSink sink, out bool found)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        return Read(xml, limits, sink, stream: true, out found);
+    }
+
+    private static string? Read(string? xml, ResultDetailXmlLimits limits, IResultSink sink, bool stream, out bool found)
+    {
+        found = false;
         if (string.IsNullOrWhiteSpace(xml))
         {
-            return ResultDetail.None;
+            return null;
         }
 
         if (xml.Length > limits.MaxCharacters)
         {
-            return ResultDetail.Failed(
-                $"ResultDetailXML has {xml.Length} characters, over the limit of {limits.MaxCharacters}; it was not parsed");
+            return $"ResultDetailXML has {xml.Length} characters, over the limit of {limits.MaxCharacters}; it was not parsed";
         }
 
         if (DeclaresDtd(xml))
         {
-            return ResultDetail.Failed("ResultDetailXML declares a DTD; DTDs and entities are refused");
+            return "ResultDetailXML declares a DTD; DTDs and entities are refused";
         }
 
         var settings = new XmlReaderSettings
@@ -46,6 +66,8 @@ public static class ResultDetailXmlParser
 
         var roots = new List<ResultElement>();
         var open = new Stack<ResultElement>();
+        bool handedOver = false;
+        bool rootIsResult = false;
         try
         {
             using var reader = XmlReader.Create(new StringReader(xml), settings);
@@ -56,29 +78,51 @@ public static class ResultDetailXmlParser
                     case XmlNodeType.Element:
                         if (open.Count >= limits.MaxDepth)
                         {
-                            return ResultDetail.Failed(
-                                $"ResultDetailXML nests deeper than the limit of {limits.MaxDepth} elements; it was not parsed");
+                            return $"ResultDetailXML nests deeper than the limit of {limits.MaxDepth} elements; it was not parsed";
                         }
 
                         var element = ReadElement(reader);
                         if (open.TryPeek(out var parent))
                         {
+                            if (open.Count == 1 && element.Name == "StatusCode")
+                            {
+                                if (stream && handedOver)
+                                {
+                                    // The root is a result itself after all, and results in it were handed
+                                    // over: only the whole tree tells the answer, so read it as Parse does.
+                                    sink.Discard();
+                                    return Read(xml, limits, sink, stream: false, out found);
+                                }
+
+                                rootIsResult = true;
+                            }
+
                             parent.AddChild(element);
                         }
                         else
                         {
                             roots.Add(element);
+                            rootIsResult = false;
                         }
 
                         if (!reader.IsEmptyElement)
                         {
                             open.Push(element);
                         }
+                        else if (stream && open.Count == 1 && !rootIsResult)
+                        {
+                            handedOver = HandOver(open.Peek(), roots, sink, handedOver);
+                        }
 
                         break;
 
                     case XmlNodeType.EndElement:
                         open.Pop().CompleteText();
+                        if (stream && open.Count == 1 && !rootIsResult)
+                        {
+                            handedOver = HandOver(open.Peek(), roots, sink, handedOver);
+                        }
+
                         break;
 
                     case XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.SignificantWhitespace:
@@ -93,15 +137,67 @@ public static class ResultDetailXmlParser
         }
         catch (XmlException ex)
         {
-            return ResultDetail.Failed($"ResultDetailXML is not well-formed XML: {ex.Message}");
+            return $"ResultDetailXML is not well-formed XML: {ex.Message}";
         }
 
         if (roots.Count == 0)
         {
-            return ResultDetail.Failed("ResultDetailXML holds no element");
+            return "ResultDetailXML holds no element";
         }
 
-        return new ResultDetail(SelectResults(roots), null);
+        // What is left: roots that are results themselves, or, when nothing was a result, the fallback.
+        foreach (var result in SelectResults(roots, handedOver))
+        {
+            sink.Result(result);
+        }
+
+        found = true;
+        return null;
+    }
+
+    /// <summary>
+    /// A child of a root is complete: unless the root may be a result itself, the results in it are handed
+    /// over, and once any result has been, what the roots kept for the fallback (no result anywhere) is let go.
+    /// </summary>
+    /// <returns>Whether any result has been handed over so far.</returns>
+    private static bool HandOver(ResultElement root, List<ResultElement> roots, IResultSink sink, bool handedOver)
+    {
+        var results = new List<ResultElement>();
+        CollectOutermostResults(root.Children[^1], results);
+        foreach (var result in results)
+        {
+            sink.Result(result);
+        }
+
+        if (!handedOver && results.Count > 0)
+        {
+            // The first result: nothing kept for the fallback is needed any more. A root with a StatusCode
+            // of its own is a result, kept whole to the end.
+            foreach (var kept in roots)
+            {
+                if (!kept.HasChild("StatusCode"))
+                {
+                    kept.ClearChildren();
+                }
+            }
+        }
+
+        if (handedOver || results.Count > 0)
+        {
+            root.ClearChildren();
+            return true;
+        }
+
+        return false;
+    }
+
+    private sealed class ResultList : IResultSink
+    {
+        public List<ResultElement> Results { get; } = [];
+
+        public void Result(ResultElement result) => Results.Add(result);
+
+        public void Discard() => Results.Clear();
     }
 
     // The reader refuses DTDs anyway; this names the refusal. A search for "<!" is vectorized, where a
@@ -155,7 +251,7 @@ public static class ResultDetailXmlParser
         return element;
     }
 
-    private static List<ResultElement> SelectResults(List<ResultElement> roots)
+    private static List<ResultElement> SelectResults(List<ResultElement> roots, bool handedOver)
     {
         var results = new List<ResultElement>();
         foreach (var root in roots)
@@ -163,7 +259,7 @@ public static class ResultDetailXmlParser
             CollectOutermostResults(root, results);
         }
 
-        if (results.Count > 0)
+        if (results.Count > 0 || handedOver)
         {
             return results;
         }

@@ -30,6 +30,8 @@ public sealed class ResultElement(string name)
 
     internal void AddChild(ResultElement child) => (_children ??= []).Add(child);
 
+    internal void ClearChildren() => _children?.Clear();
+
     internal void AddAttribute(string name, string value) => (_attributes ??= []).Add(new(name, value));
 
     /// <summary>

@@ -7,6 +7,6 @@ namespace Relay.Events;
 [JsonConverter(typeof(CallbackEventDataConverter))]
 internal sealed record CallbackEventData(
     MarketingCloudCallback Callback,
-    ResultDetail ResultDetail,
+    ResultDetailXmlLimits ResultDetailLimits,
     string? InvalidReason,
     ReadOnlyMemory<byte> RawBody);

@@ -32,23 +32,9 @@ internal sealed class CallbackEventDataConverter : JsonConverter<CallbackEventDa
         WriteIntegerOrString(writer, "sequenceCode", callback.SequenceCode);
 
         writer.WritePropertyName("results");
-        if (value.ResultDetail.Results is { } results)
-        {
-            writer.WriteStartArray();
-            foreach (var result in results)
-            {
-                ResultElementJsonWriter.WriteObject(writer, result);
-            }
-
-            writer.WriteEndArray();
-        }
-        else
-        {
-            writer.WriteNullValue();
-        }
-
+        string? resultDetailError = ResultsJsonSink.WriteResults(writer, callback.ResultDetailXml, value.ResultDetailLimits);
         LongJsonString.Write(writer, "resultDetailXml", callback.ResultDetailXml);
-        if (value.ResultDetail.Error is { } error)
+        if (resultDetailError is { } error)
         {
             writer.WriteString("resultDetailError", error);
         }

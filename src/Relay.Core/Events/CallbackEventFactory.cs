@@ -44,14 +44,18 @@ public sealed class CallbackEventFactory
 
         var data = new CallbackEventData(
             callback,
-            ResultDetailXmlParser.Parse(callback.ResultDetailXml, _options.ResultDetailLimits),
+            _options.ResultDetailLimits,
             read.Describe(),
             read.IsValid ? default : rawBody.ToArray());
 
         // A RequestID with control characters is no CloudEvents subject; such a callback is invalid anyway.
         string? subject = CallbackFormReader.HasControlCharacter(callback.RequestId) ? null : callback.RequestId;
-        byte[] body = CloudEventJsonWriter.Write(id, _options.Source, time, subject, traceParent, traceState, data);
+        var body = CloudEventJsonWriter.Write(id, _options.Source, time, subject, traceParent, traceState, data, ExpectedEventBytes(rawBody.Length));
         return new CallbackEvent(id, routingKey, time, body, callback.RequestId, callback.ConversationId,
             callback.OverallStatusCode, !read.IsValid);
     }
+
+    // An event is about 1.3 times its form-encoded callback (the XML's escaped text beside its results, both
+    // smaller than their percent-encoding); a raw body kept whole is about its size again.
+    private static int ExpectedEventBytes(int bodyBytes) => (int)Math.Min(int.MaxValue / 2, (bodyBytes * 3L / 2) + 4096);
 }

@@ -25,13 +25,41 @@ internal static class CloudEventJsonWriter
     [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
 
-    public static byte[] Write(string id, string source, DateTimeOffset time, string? subject, string? traceParent, string? traceState,
-        CallbackEventData data)
+    // Past this expected size an event gets a buffer of its own, which becomes its body without a copy.
+    private const int ReusedBufferMaxBytes = 1024 * 1024;
+
+    /// <param name="expectedBytes">About how long the event will be; a large event's buffer is sized by it.</param>
+    public static ReadOnlyMemory<byte> Write(string id, string source, DateTimeOffset time, string? subject, string? traceParent, string? traceState,
+        CallbackEventData data, int expectedBytes)
     {
+        if (expectedBytes > ReusedBufferMaxBytes)
+        {
+            var own = new ArrayBufferWriter<byte>(expectedBytes);
+            using var ownWriter = new Utf8JsonWriter(own, Options);
+            WriteEvent(ownWriter, id, source, time, subject, traceParent, traceState, data);
+            return own.WrittenMemory;
+        }
+
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(16 * 1024);
         buffer.ResetWrittenCount();
         var writer = t_writer ??= new Utf8JsonWriter(buffer, Options);
         writer.Reset(buffer);
+        WriteEvent(writer, id, source, time, subject, traceParent, traceState, data);
+
+        byte[] body = buffer.WrittenSpan.ToArray();
+        if (buffer.Capacity > ReusedBufferMaxBytes)
+        {
+            // Do not let one event that outgrew its estimate pin a large buffer to this thread for good.
+            t_buffer = null;
+            t_writer = null;
+        }
+
+        return body;
+    }
+
+    private static void WriteEvent(Utf8JsonWriter writer, string id, string source, DateTimeOffset time, string? subject, string? traceParent,
+        string? traceState, CallbackEventData data)
+    {
 
         writer.WriteStartObject();
         writer.WriteString("specversion", "1.0");
@@ -60,15 +88,5 @@ internal static class CloudEventJsonWriter
         CallbackEventDataConverter.WriteData(writer, data);
         writer.WriteEndObject();
         writer.Flush();
-
-        byte[] body = buffer.WrittenSpan.ToArray();
-        if (buffer.Capacity > 1024 * 1024)
-        {
-            // Do not let one huge callback pin a large buffer to this thread for good.
-            t_buffer = null;
-            t_writer = null;
-        }
-
-        return body;
     }
 }

@@ -1,7 +1,7 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Unicode;
 using Relay.Callbacks;
 
 namespace Relay.Events;
@@ -47,29 +47,26 @@ public static class EventIds
 
     private static void AppendString(IncrementalHash hash, string? value)
     {
+        Span<byte> length = stackalloc byte[4];
         if (value is null)
         {
             // -1 marks null, so that null and "" differ.
-            Span<byte> absent = stackalloc byte[4];
-            BinaryPrimitives.WriteInt32LittleEndian(absent, -1);
-            hash.AppendData(absent);
+            BinaryPrimitives.WriteInt32LittleEndian(length, -1);
+            hash.AppendData(length);
             return;
         }
 
-        int max = Encoding.UTF8.GetMaxByteCount(value.Length);
-        byte[]? rented = null;
-        Span<byte> buffer = max <= 512 ? stackalloc byte[512] : (rented = ArrayPool<byte>.Shared.Rent(max));
-        try
+        // The length, then the UTF-8 in pieces: a ResultDetailXML of megabytes is never copied whole.
+        // Ill-formed UTF-16 becomes U+FFFD in both, as Encoding.UTF8 makes it.
+        BinaryPrimitives.WriteInt32LittleEndian(length, Encoding.UTF8.GetByteCount(value));
+        hash.AppendData(length);
+        Span<byte> piece = stackalloc byte[1024];
+        ReadOnlySpan<char> rest = value;
+        while (!rest.IsEmpty)
         {
-            int length = Encoding.UTF8.GetBytes(value, buffer);
-            AppendField(hash, buffer[..length]);
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
+            Utf8.FromUtf16(rest, piece, out int read, out int written);
+            hash.AppendData(piece[..written]);
+            rest = rest[read..];
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Relay.Events;
 
@@ -15,11 +16,22 @@ internal static class LongJsonString
     private static readonly SearchValues<byte> MustEscape = SearchValues.Create(
         [.. Enumerable.Range(0, 0x20).Select(b => (byte)b), (byte)'"', (byte)'\\']);
 
+    // Longer values are written in pieces, by the writer's own escaping: slower on quotes, but no copy of
+    // the whole value is made, which for a ResultDetailXML of megabytes would be two.
+    private const int WholeMaxCharacters = 256 * 1024;
+    private const int PieceBytes = 16 * 1024;
+
     public static void Write(Utf8JsonWriter writer, string propertyName, string? value)
     {
         if (value is null)
         {
             writer.WriteNull(propertyName);
+            return;
+        }
+
+        if (value.Length > WholeMaxCharacters)
+        {
+            WriteInPieces(writer, propertyName, value);
             return;
         }
 
@@ -43,6 +55,31 @@ internal static class LongJsonString
             {
                 ArrayPool<byte>.Shared.Return(json);
             }
+        }
+    }
+
+    private static void WriteInPieces(Utf8JsonWriter writer, string propertyName, string value)
+    {
+        writer.WritePropertyName(propertyName);
+        byte[] piece = ArrayPool<byte>.Shared.Rent(PieceBytes);
+        try
+        {
+            ReadOnlySpan<char> rest = value;
+            while (true)
+            {
+                // Whole code points each time; ill-formed UTF-16 becomes U+FFFD, as in Write.
+                Utf8.FromUtf16(rest, piece, out int read, out int written);
+                rest = rest[read..];
+                writer.WriteStringValueSegment(piece.AsSpan(0, written), isFinalSegment: rest.IsEmpty);
+                if (rest.IsEmpty)
+                {
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(piece);
         }
     }
 

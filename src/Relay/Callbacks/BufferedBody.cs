@@ -1,8 +1,8 @@
-using System.Buffers;
+using Relay.Memory;
 
 namespace Relay.Callbacks;
 
-/// <summary>A request body read whole into a pooled buffer; returned to the pool on dispose.</summary>
+/// <summary>A request body read whole into a buffer of <see cref="ByteBuffers"/>; given back on dispose.</summary>
 internal sealed class BufferedBody(byte[] buffer, int length) : IDisposable
 {
     private byte[]? _buffer = buffer;
@@ -16,7 +16,7 @@ internal sealed class BufferedBody(byte[] buffer, int length) : IDisposable
         if (_buffer is { } returned)
         {
             _buffer = null;
-            ArrayPool<byte>.Shared.Return(returned);
+            ByteBuffers.Return(returned);
         }
     }
 }

@@ -18,6 +18,7 @@ namespace Relay.Callbacks;
 internal sealed partial class CallbackEndpoint(
     IOptions<CallbackOptions> options,
     CallbackSources sources,
+    CallbackMemoryBudget budget,
     EventDelivery delivery,
     RelayMetrics metrics,
     TimeProvider time,
@@ -66,6 +67,20 @@ internal sealed partial class CallbackEndpoint(
         }
 
         var receivedAt = time.GetUtcNow();
+
+        // Room for the whole body before any of it is read; one of unknown length may be as long as the limit.
+        CallbackMemoryBudget.Reservation reservation;
+        try
+        {
+            reservation = await budget.ReserveAsync(request.ContentLength ?? _maxBodyBytes, context.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+            Refuse(context, StatusCodes.Status400BadRequest, CallbackOutcomes.BodyIncomplete);
+            return;
+        }
+
+        using var held = reservation;
         BufferedBody? body;
         var deadline = new BodyDeadline(context, time, _bodyTimeout);
         try
@@ -101,13 +116,17 @@ internal sealed partial class CallbackEndpoint(
 
         // Normalized and let go before the wait for the broker: only the event's bytes stay in memory
         // while the confirm is outstanding, not the body, the decoded form or the parsed XML.
+        held.Resize(body.Length);
         CallbackEvent callbackEvent;
         string? traceParent;
         bool valid;
         using (body)
+        using (await budget.NormalizeTurnAsync(body.Length))
         {
             callbackEvent = Normalize(source, body, receivedAt, out traceParent, out valid);
         }
+
+        held.Resize(CallbackMemoryBudget.HeldForDelivery(callbackEvent.Body.Length));
 
         // Not tied to RequestAborted: once the body is in, the event goes to the broker or the outbox
         // even if the caller has stopped waiting for the answer.

@@ -12,6 +12,7 @@ internal static class CallbackExtensions
         services.AddValidatedOptions<CallbackOptions, CallbackOptionsValidator>().BindConfiguration(CallbackOptions.Section);
         services.TryAddSingleton<CallbackSources>();
         services.TryAddSingleton<CallbackPathRedactor>();
+        services.TryAddSingleton<CallbackMemoryBudget>();
         services.TryAddSingleton<CallbackEndpoint>();
         return services;
     }

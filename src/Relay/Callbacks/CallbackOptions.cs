@@ -26,6 +26,12 @@ internal sealed class CallbackOptions
     public long MaxBodyBytes { get; set; } = 16 * 1024 * 1024;
 
     /// <summary>
+    /// The bytes of callbacks held at once: bodies while read and normalized, events while they wait for
+    /// delivery. A callback that would go past it waits for room before its body is read.
+    /// </summary>
+    public long MaxBufferedBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>
     /// How long a body may take in all. Kestrel's minimum data rate is an average, so a body trickling just
     /// above it would hold its connection and buffer for hours; past this it is cut and nothing published.
     /// </summary>

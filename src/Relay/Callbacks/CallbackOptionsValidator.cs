@@ -6,6 +6,7 @@ namespace Relay.Callbacks;
 internal sealed class CallbackOptionsValidator(IConfiguration configuration) : IValidateOptions<CallbackOptions>
 {
     private const long MaxBodyCeiling = 1L << 30;
+    private const long MaxBufferedCeiling = 1L << 40;
 
     public ValidateOptionsResult Validate(string? name, CallbackOptions options)
     {
@@ -28,6 +29,12 @@ internal sealed class CallbackOptionsValidator(IConfiguration configuration) : I
         if (options.MaxBodyBytes is < 1024 or > MaxBodyCeiling)
         {
             errors.Add($"{section}:MaxBodyBytes", $"{options.MaxBodyBytes} is not between 1024 and {MaxBodyCeiling}");
+        }
+
+        if (options.MaxBufferedBytes < options.MaxBodyBytes || options.MaxBufferedBytes > MaxBufferedCeiling)
+        {
+            errors.Add($"{section}:MaxBufferedBytes",
+                $"{options.MaxBufferedBytes} is not between Relay:Callbacks:MaxBodyBytes ({options.MaxBodyBytes}: the largest body must fit) and {MaxBufferedCeiling}");
         }
 
         if (options.ResultDetailMaxCharacters < 1)

@@ -1,10 +1,11 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using Relay.Memory;
 
 namespace Relay.Callbacks;
 
 /// <summary>
-/// Reads a whole request body into a pooled buffer, consuming the pipe as it goes (holding it unconsumed
+/// Reads a whole request body into one buffer (<see cref="ByteBuffers"/>), consuming the pipe as it goes (holding it unconsumed
 /// would stall Kestrel past its request buffer size), and stopping as soon as the limit is passed.
 /// </summary>
 internal static class RequestBodyReader
@@ -15,7 +16,7 @@ internal static class RequestBodyReader
     public static async Task<BufferedBody?> ReadAsync(PipeReader reader, long? contentLength, long maxBytes, CancellationToken cancellationToken)
     {
         int initial = contentLength is > 0 and var known && known <= maxBytes ? (int)known : DefaultInitialSize;
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(initial);
+        byte[] buffer = ByteBuffers.Rent(initial);
         int length = 0;
         try
         {
@@ -26,16 +27,16 @@ internal static class RequestBodyReader
                 if (length + data.Length > maxBytes)
                 {
                     reader.AdvanceTo(data.End);
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    ByteBuffers.Return(buffer);
                     return null;
                 }
 
                 int needed = length + (int)data.Length;
                 if (needed > buffer.Length)
                 {
-                    byte[] larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(maxBytes, Math.Max(needed, (long)buffer.Length * 2)));
+                    byte[] larger = ByteBuffers.Rent((int)Math.Min(maxBytes, Math.Max(needed, (long)buffer.Length * 2)));
                     buffer.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    ByteBuffers.Return(buffer);
                     buffer = larger;
                 }
 
@@ -50,7 +51,7 @@ internal static class RequestBodyReader
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            ByteBuffers.Return(buffer);
             throw;
         }
     }

@@ -204,7 +204,17 @@ internal sealed partial class LocalOutbox : BackgroundService
     /// <summary>The oldest waiting events, in arrival order.</summary>
     public List<OutboxEntry> ReadOldest(int limit)
     {
-        var entries = _store!.ReadOldest(limit);
+        var unreadable = new List<UnreadableRow>();
+        var entries = _store!.ReadOldest(limit, unreadable);
+        foreach (var row in unreadable)
+        {
+            // It never stalls the events behind it: set aside whole, for an operator to look at.
+            string reason = QuarantineReasons.Unreadable(row);
+            _store.MoveToQuarantine(row.Sequence, reason, _time.GetUtcNow());
+            Forget(1, row.BodyBytes);
+            Log.UnreadableQuarantined(_logger, row.Sequence, reason);
+        }
+
         if (entries.Count > 0)
         {
             lock (_counters)
@@ -245,17 +255,22 @@ internal sealed partial class LocalOutbox : BackgroundService
     public void MoveToQuarantine(OutboxEntry entry, string reason)
     {
         _store!.MoveToQuarantine(entry.Sequence, reason, _time.GetUtcNow());
+        Forget(1, entry.Event.Body.Length);
+        Log.Quarantined(_logger, entry.Event.Id, entry.Event.RoutingKey, entry.Event.Body.Length, reason);
+    }
+
+    /// <summary>Rows that left the outbox other than by delivery: they no longer count against its limits.</summary>
+    private void Forget(long entries, long bytes)
+    {
         lock (_counters)
         {
-            _entries--;
-            _bytes -= entry.Event.Body.Length;
+            _entries -= entries;
+            _bytes -= bytes;
             if (_status == OutboxStatus.Full)
             {
                 _status = OutboxStatus.Available;
             }
         }
-
-        Log.Quarantined(_logger, entry.Event.Id, entry.Event.RoutingKey, entry.Event.Body.Length, reason);
     }
 
     /// <summary>Waits until something is appended (or was since the last wait), at most <paramref name="timeout"/>.</summary>
@@ -368,6 +383,9 @@ internal sealed partial class LocalOutbox : BackgroundService
     {
         [LoggerMessage(EventId = 4011, Level = LogLevel.Error, Message = "Event {EventId} ({RoutingKey}, {Bytes} bytes) is quarantined: {Reason}. 'Relay quarantine list' shows it")]
         public static partial void Quarantined(ILogger logger, string eventId, string routingKey, int bytes, string reason);
+
+        [LoggerMessage(EventId = 4012, Level = LogLevel.Error, Message = "Outbox row {Sequence} is quarantined: {Reason}. 'Relay quarantine list' shows it")]
+        public static partial void UnreadableQuarantined(ILogger logger, long sequence, string reason);
 
         [LoggerMessage(EventId = 4010, Level = LogLevel.Critical, Message = "The outbox {File} cannot be read as a database ({Reason}); it was set aside as {SetAside}, kept byte for byte, and a fresh outbox started. Recover its events as the README says")]
         public static partial void SetAside(ILogger logger, string file, string setAside, string reason);

@@ -173,14 +173,18 @@ internal sealed class OutboxStore : IDisposable
         }
     }
 
-    /// <summary>The oldest events, in arrival order.</summary>
-    public List<OutboxEntry> ReadOldest(int limit)
+    /// <summary>
+    /// The oldest events, in arrival order. A row that is not what Relay writes (a column of another type,
+    /// an empty id: an edit by hand, a bug, a damaged file) is not an event: it goes to
+    /// <paramref name="unreadable"/>, with what is wrong with it and its size, and the rows behind it are read.
+    /// </summary>
+    public List<OutboxEntry> ReadOldest(int limit, List<UnreadableRow> unreadable)
     {
         lock (_lock)
         {
             using var command = _connection.CreateCommand();
             command.CommandText = """
-                SELECT seq, event_id, routing_key, event_time, stored_at, traceparent, body
+                SELECT seq, event_id, routing_key, event_time, stored_at, traceparent, body, length(body)
                 FROM outbox ORDER BY seq LIMIT $limit
                 """;
             command.Parameters.AddWithValue("$limit", limit);
@@ -188,14 +192,44 @@ internal sealed class OutboxStore : IDisposable
             var entries = new List<OutboxEntry>();
             while (reader.Read())
             {
-                var callbackEvent = EventFrom(reader, bodyColumn: 6);
-                entries.Add(new OutboxEntry(reader.GetInt64(0), callbackEvent,
+                long sequence = reader.GetInt64(0);
+                if (RowProblem(reader) is { } problem)
+                {
+                    unreadable.Add(new UnreadableRow(sequence, problem, reader.IsDBNull(7) ? 0 : reader.GetInt64(7)));
+                    continue;
+                }
+
+                entries.Add(new OutboxEntry(sequence, EventFrom(reader, bodyColumn: 6),
                     reader.IsDBNull(5) ? null : reader.GetString(5),
                     DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))));
             }
 
             return entries;
         }
+    }
+
+    /// <summary>What is wrong with an outbox row, or null when it holds an event as Relay writes it.</summary>
+    private static string? RowProblem(SqliteDataReader reader)
+    {
+        (int Column, string Name, Type Type)[] expected =
+        [
+            (1, "event_id", typeof(string)), (2, "routing_key", typeof(string)), (3, "event_time", typeof(long)),
+            (4, "stored_at", typeof(long)), (6, "body", typeof(byte[])),
+        ];
+        foreach (var (column, name, type) in expected)
+        {
+            if (reader.IsDBNull(column) || reader.GetFieldType(column) != type)
+            {
+                return $"column {name} holds {(reader.IsDBNull(column) ? "NULL" : StorageClass(reader.GetFieldType(column)))}, not {StorageClass(type)}";
+            }
+        }
+
+        if (reader.GetString(1).Length == 0 || reader.GetString(2).Length == 0)
+        {
+            return "an empty event_id or routing_key";
+        }
+
+        return !reader.IsDBNull(5) && reader.GetFieldType(5) != typeof(string) ? "column traceparent is not TEXT" : null;
     }
 
     /// <summary>
@@ -316,12 +350,20 @@ internal sealed class OutboxStore : IDisposable
         }
     }
 
+    private static string StorageClass(Type type) =>
+        type == typeof(long) ? "INTEGER" : type == typeof(double) ? "REAL" : type == typeof(string) ? "TEXT" : "BLOB";
+
     /// <summary>An event from a row whose columns 1 to 3 are its id, routing key and time.</summary>
     private static CallbackEvent EventFrom(SqliteDataReader reader, int bodyColumn) => new(
         Id: reader.GetString(1),
         RoutingKey: reader.GetString(2),
         Time: DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
-        Body: (byte[])reader.GetValue(bodyColumn),
+        Body: reader.GetValue(bodyColumn) switch
+        {
+            byte[] bytes => bytes,
+            // Only a row set aside as unreadable holds anything else; it is shown as what it holds.
+            var other => System.Text.Encoding.UTF8.GetBytes(Convert.ToString(other, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty),
+        },
         RequestId: null,
         ConversationId: null,
         Status: null,

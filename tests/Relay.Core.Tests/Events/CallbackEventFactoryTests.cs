@@ -113,6 +113,15 @@ public sealed class CallbackEventFactoryTests
                 Assert.Contains("not well-formed", data.GetProperty("resultDetailError").GetString(), StringComparison.Ordinal);
                 Assert.Equal("<Results><Result><StatusCode>OK</Result>", data.GetProperty("resultDetailXml").GetString());
             }),
+        ["ResultDetailXML that breaks after results were written"] = new(
+            Form(("RequestID", "r-late"), ("OverallStatusCode", "Has Errors"), ("ResultDetailXML",
+                "<R><Results><StatusCode>OK</StatusCode></Results><Results><StatusCode>Error</StatusCode></Results><Broken></R>")),
+            "callback.has-errors",
+            data =>
+            {
+                Assert.Equal(JsonValueKind.Null, data.GetProperty("results").ValueKind);
+                Assert.Contains("not well-formed", data.GetProperty("resultDetailError").GetString(), StringComparison.Ordinal);
+            }),
         ["XXE attempt"] = new(
             Form(("RequestID", "r-xxe"), ("OverallStatusCode", "OK"), ("ResultDetailXML",
                 "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]><Result><StatusCode>&xxe;</StatusCode></Result>")),

@@ -23,6 +23,7 @@ public sealed class StartupValidationTests : IDisposable
     [InlineData("Relay:RabbitMq:Uri", "http://broker", "Relay:RabbitMq:Uri")]
     [InlineData("Relay:Callbacks:Path", "callbacks/", "Relay:Callbacks:Path")]
     [InlineData("Relay:Callbacks:MaxBodyBytes", "0", "Relay:Callbacks:MaxBodyBytes")]
+    [InlineData("Relay:Callbacks:MaxBufferedBytes", "1048576", "Relay:Callbacks:MaxBufferedBytes")]
     [InlineData("Relay:Outboxx:Path", "/tmp/x", "Relay:Outboxx")]
     [InlineData("Relay:Outbox:Path", "/proc/relay-outbox", "Relay:Outbox:Path")]
     [InlineData("Relay:Outbox:MaxEntries", "0", "Relay:Outbox:MaxEntries")]

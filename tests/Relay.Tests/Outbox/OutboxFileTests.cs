@@ -41,6 +41,43 @@ public sealed class OutboxFileTests
     }
 
     [Fact]
+    public async Task UnreadableOutboxRow_GoesToQuarantine_AndTheEventsBehindItAreDelivered()
+    {
+        string id = "";
+        await using var relay = await RelayProcess.StartAsync(prepare: contentRoot =>
+        {
+            string folder = Directory.CreateDirectory(Path.Combine(contentRoot, "data", "outbox")).FullName;
+            using var store = OutboxStore.Open(folder);
+            using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(folder, OutboxStore.FileName)}"))
+            {
+                // What Relay never writes: a body stored as text, at the head of the outbox.
+                connection.Open();
+                using var insert = connection.CreateCommand();
+                insert.CommandText = """
+                    INSERT INTO outbox (event_id, routing_key, event_time, stored_at, traceparent, body)
+                    VALUES ('not-an-event', 'callback.ok', 0, 0, NULL, 'some text')
+                    """;
+                insert.ExecuteNonQuery();
+            }
+
+            var factory = new Events.CallbackEventFactory(new Events.CallbackEventOptions(RelayServer.EventSource, Callbacks.ResultDetailXmlLimits.Default));
+            byte[] form = System.Text.Encoding.ASCII.GetBytes(CallbackForms.Success("behind-the-bad-row"));
+            var behind = factory.Create(Callbacks.CallbackFormReader.Read(form), form, DateTimeOffset.UtcNow);
+            id = behind.Id;
+            store.Append([(behind, null)], DateTimeOffset.UtcNow);
+        });
+
+        // Relay forwards its outbox as it starts, before any queue of the test could be bound: the archive has it.
+        var delivered = Assert.Single(await ArchiveStream.ReadAsync(relay.Exchange, expected: 1, TimeSpan.FromSeconds(30)));
+        Assert.Equal(id, delivered.MessageId);
+        var (exitCode, output, _) = await relay.RunCommandAsync("quarantine", "list");
+        Assert.Equal(0, exitCode);
+        Assert.Contains("not-an-event", output, StringComparison.Ordinal);
+        Assert.Contains("column body holds TEXT, not BLOB", output, StringComparison.Ordinal);
+        Assert.Contains("4012", relay.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CorruptOutbox_IsSetAsideByteForByte_AndRelayStartsWithAFreshOne()
     {
         byte[] garbage = [.. System.Text.Encoding.ASCII.GetBytes("this is not a SQLite database "), .. Enumerable.Range(0, 8192).Select(i => (byte)i)];

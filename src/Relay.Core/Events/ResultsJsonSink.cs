@@ -1,0 +1,92 @@
+using System.Buffers;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Relay.Callbacks;
+
+namespace Relay.Events;
+
+/// <summary>
+/// Writes the results of ResultDetailXML as a JSON array while they are parsed, one result at a time, so
+/// that the parsed tree of a document of thousands of results is never held whole. The array is written
+/// aside and copied into the event once the whole document has parsed: a document that fails halfway gets
+/// <c>results: null</c>, not the results before the failure.
+/// </summary>
+internal sealed class ResultsJsonSink : IResultSink, IDisposable
+{
+    private const int ReusedBufferMaxBytes = 1024 * 1024;
+
+    private static readonly JsonWriterOptions Options = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    [ThreadStatic]
+    private static ResultsJsonSink? t_reused;
+
+    private readonly ArrayBufferWriter<byte> _buffer;
+    private readonly Utf8JsonWriter _writer;
+    private bool _inUse;
+
+    private ResultsJsonSink(int capacity)
+    {
+        _buffer = new ArrayBufferWriter<byte>(capacity);
+        _writer = new Utf8JsonWriter(_buffer, Options);
+    }
+
+    /// <summary>Writes the <c>results</c> of <paramref name="xml"/> as the next value of <paramref name="writer"/>.</summary>
+    /// <returns>Why ResultDetailXML could not be read, or null.</returns>
+    public static string? WriteResults(Utf8JsonWriter writer, string? xml, ResultDetailXmlLimits limits)
+    {
+        // A thread's own sink for the small documents of nearly every callback; a large one gets its own.
+        bool large = xml is { Length: > ReusedBufferMaxBytes / 2 };
+        var sink = large ? new ResultsJsonSink(xml!.Length) : Reused();
+        try
+        {
+            sink.Begin();
+            string? error = ResultDetailXmlParser.Stream(xml, limits, sink, out bool found);
+            if (error is not null || !found)
+            {
+                writer.WriteNullValue();
+                return error;
+            }
+
+            sink._writer.WriteEndArray();
+            sink._writer.Flush();
+            writer.WriteRawValue(sink._buffer.WrittenSpan, skipInputValidation: true);
+            return null;
+        }
+        finally
+        {
+            sink._inUse = false;
+            if (large || sink._buffer.Capacity > ReusedBufferMaxBytes)
+            {
+                sink.Dispose();
+                if (ReferenceEquals(t_reused, sink))
+                {
+                    t_reused = null;
+                }
+            }
+        }
+    }
+
+    private static ResultsJsonSink Reused()
+    {
+        // Nested use cannot happen today; should it ever, a fresh sink keeps the two apart.
+        var sink = t_reused ??= new ResultsJsonSink(16 * 1024);
+        return sink._inUse ? new ResultsJsonSink(16 * 1024) : sink;
+    }
+
+    private void Begin()
+    {
+        _inUse = true;
+        _buffer.ResetWrittenCount();
+        _writer.Reset(_buffer);
+        _writer.WriteStartArray();
+    }
+
+    public void Result(ResultElement result) => ResultElementJsonWriter.WriteObject(_writer, result);
+
+    public void Discard() => Begin();
+
+    public void Dispose() => _writer.Dispose();
+}

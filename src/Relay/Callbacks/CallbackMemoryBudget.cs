@@ -1,0 +1,220 @@
+using System.Diagnostics.Metrics;
+using System.Numerics;
+using Microsoft.Extensions.Options;
+using Relay.Memory;
+using Relay.Telemetry;
+
+namespace Relay.Callbacks;
+
+/// <summary>
+/// <c>Relay:Callbacks:MaxBufferedBytes</c>: the bytes Relay holds for callbacks at once, their bodies while
+/// they are read and normalized and their events while they wait for the broker or the disk. A callback
+/// that would go past it waits for room before its body is read (the client's bytes wait in the socket
+/// meanwhile), rather than being refused: Marketing Cloud never sends it again. Waiters are served in
+/// order; a small one that fits may pass a large one that does not, since it is gone again in moments.
+/// Large bodies are also normalized no more than one per core at a time: the work is CPU-bound, so more
+/// at once would only add each one's transient memory (a few times its size) to the peak.
+/// <see cref="LargeCallbackReclaimer"/> gives the memory of large callbacks back.
+/// </summary>
+internal sealed class CallbackMemoryBudget : IDisposable
+{
+    private readonly long _capacity;
+    private readonly Lock _lock = new();
+    private readonly LinkedList<Waiter> _waiters = new();
+    private readonly SemaphoreSlim _largeWork = new(Environment.ProcessorCount);
+    private readonly Counter<long> _waits;
+    private readonly LargeCallbackReclaimer _reclaimer;
+    private long _held;
+
+    public CallbackMemoryBudget(IOptions<CallbackOptions> options, IMeterFactory meterFactory, TimeProvider time)
+    {
+        _capacity = options.Value.MaxBufferedBytes;
+        _reclaimer = new LargeCallbackReclaimer(() => Held == 0, time);
+        var meter = meterFactory.Create(RelayTelemetry.MeterName);
+        meter.CreateObservableGauge("relay.callbacks.buffered", () => Held, unit: "By",
+            description: "Bytes of callbacks held at once (bodies and the events made of them), out of Relay:Callbacks:MaxBufferedBytes.");
+        _waits = meter.CreateCounter<long>("relay.callbacks.buffer_waits", unit: "{callback}",
+            description: "Callbacks that waited for room in Relay:Callbacks:MaxBufferedBytes before their body was read.");
+    }
+
+    public long Capacity => _capacity;
+
+    public void Dispose()
+    {
+        _largeWork.Dispose();
+        _reclaimer.Dispose();
+    }
+
+    public long Held
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _held;
+            }
+        }
+    }
+
+    /// <summary>
+    /// What an event of <paramref name="eventBytes"/> holds until it is delivered: itself, and while it is
+    /// published a second copy, the frames the broker client rents from the shared array pool (whose arrays
+    /// are powers of two).
+    /// </summary>
+    public static long HeldForDelivery(int eventBytes) =>
+        eventBytes + (long)BitOperations.RoundUpToPowerOf2((uint)Math.Max(eventBytes, 1));
+
+    /// <summary>Holds <paramref name="bytes"/> of the budget, waiting for room when there is none.</summary>
+    public ValueTask<Reservation> ReserveAsync(long bytes, CancellationToken cancellationToken)
+    {
+        bytes = Math.Min(bytes, _capacity);
+        _reclaimer.Reserved(bytes);
+        Waiter waiter;
+        lock (_lock)
+        {
+            if (Fits(bytes) && (_waiters.Count == 0 || IsSmall(bytes)))
+            {
+                _held += bytes;
+                return ValueTask.FromResult(new Reservation(this, bytes));
+            }
+
+            waiter = new Waiter(bytes);
+            waiter.Node = _waiters.AddLast(waiter);
+        }
+
+        _waits.Add(1);
+        return WaitAsync(waiter, cancellationToken);
+    }
+
+    /// <summary>
+    /// A turn at normalizing a body of <paramref name="bytes"/>: immediate for a small one, one per core for
+    /// large ones. Dispose the result when done.
+    /// </summary>
+    public async ValueTask<LargeWorkTurn> NormalizeTurnAsync(int bytes)
+    {
+        if (bytes <= ByteBuffers.PooledMaxLength)
+        {
+            return default;
+        }
+
+        await _largeWork.WaitAsync();
+        return new LargeWorkTurn(_largeWork);
+    }
+
+    private async ValueTask<Reservation> WaitAsync(Waiter waiter, CancellationToken cancellationToken)
+    {
+        await using var registration = cancellationToken.Register(static state =>
+        {
+            var (budget, waiter) = ((CallbackMemoryBudget, Waiter))state!;
+            budget.Abandon(waiter);
+        }, (this, waiter));
+        await waiter.Granted.Task;
+        return new Reservation(this, waiter.Bytes);
+    }
+
+    private void Abandon(Waiter waiter)
+    {
+        List<Waiter>? granted;
+        lock (_lock)
+        {
+            if (waiter.Node?.List is null)
+            {
+                // Granted already: the reservation is returned and disposed by its owner.
+                return;
+            }
+
+            // A large waiter that gives up may have been all that held smaller ones back.
+            _waiters.Remove(waiter.Node);
+            granted = GrantWaiters();
+        }
+
+        waiter.Granted.TrySetCanceled();
+        Complete(granted);
+    }
+
+    private void Change(long delta)
+    {
+        List<Waiter>? granted;
+        lock (_lock)
+        {
+            // Growth is never waited for: the bytes exist already, and the next reservations wait instead.
+            _held += delta;
+            granted = delta < 0 ? GrantWaiters() : null;
+        }
+
+        Complete(granted);
+        if (delta < 0 && Held == 0)
+        {
+            _reclaimer.Emptied();
+        }
+    }
+
+    private static void Complete(List<Waiter>? granted)
+    {
+        foreach (var waiter in granted ?? [])
+        {
+            waiter.Granted.TrySetResult();
+        }
+    }
+
+    private List<Waiter>? GrantWaiters()
+    {
+        List<Waiter>? granted = null;
+        bool headBlocked = false;
+        for (var node = _waiters.First; node is not null;)
+        {
+            var next = node.Next;
+            var waiter = node.Value;
+            if (Fits(waiter.Bytes) && (!headBlocked || IsSmall(waiter.Bytes)))
+            {
+                _held += waiter.Bytes;
+                _waiters.Remove(node);
+                (granted ??= []).Add(waiter);
+            }
+            else
+            {
+                headBlocked = true;
+            }
+
+            node = next;
+        }
+
+        return granted;
+    }
+
+    private bool Fits(long bytes) => _held + bytes <= _capacity;
+
+    private static bool IsSmall(long bytes) => bytes <= ByteBuffers.PooledMaxLength;
+
+    private sealed class Waiter(long bytes)
+    {
+        public long Bytes { get; } = bytes;
+
+        public LinkedListNode<Waiter>? Node { get; set; }
+
+        public TaskCompletionSource Granted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>Bytes held of the budget until disposed; <see cref="Resize"/> follows what the callback holds now.</summary>
+    public sealed class Reservation(CallbackMemoryBudget budget, long bytes) : IDisposable
+    {
+        private long _bytes = bytes;
+
+        public void Resize(long bytes)
+        {
+            long delta = bytes - _bytes;
+            _bytes = bytes;
+            if (delta != 0)
+            {
+                budget.Change(delta);
+            }
+        }
+
+        public void Dispose() => Resize(0);
+    }
+
+    public readonly struct LargeWorkTurn(SemaphoreSlim? semaphore) : IDisposable
+    {
+        public void Dispose() => semaphore?.Release();
+    }
+}

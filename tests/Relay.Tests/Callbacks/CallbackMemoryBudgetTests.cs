@@ -1,0 +1,99 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Options;
+using Relay.Memory;
+
+namespace Relay.Callbacks;
+
+/// <summary>The budget's own decisions: who waits, who goes, in what order.</summary>
+public sealed class CallbackMemoryBudgetTests : IDisposable
+{
+    private const long MiB = 1024 * 1024;
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+
+    [Fact]
+    public async Task AReservationPastTheBudget_WaitsUntilRoomIsGiven_AndThenHoldsIt()
+    {
+        using var budget = Budget(16 * MiB);
+        var first = await budget.ReserveAsync(10 * MiB, default);
+        var second = budget.ReserveAsync(8 * MiB, default).AsTask();
+
+        await Task.Delay(100);
+        Assert.False(second.IsCompleted);
+        Assert.Equal(10 * MiB, budget.Held);
+
+        first.Dispose();
+        using var granted = await second.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(8 * MiB, budget.Held);
+    }
+
+    [Fact]
+    public async Task LargeWaiters_GoInOrder_WhileASmallOneThatFits_PassesThem()
+    {
+        using var budget = Budget(16 * MiB);
+        var held = await budget.ReserveAsync(12 * MiB, default);
+        var firstLarge = budget.ReserveAsync(8 * MiB, default).AsTask();
+        var secondLarge = budget.ReserveAsync(2 * MiB, default).AsTask();
+
+        // 2 MiB would fit, but a large one waits behind the first; a small one does not.
+        using var small = await budget.ReserveAsync(ByteBuffers.PooledMaxLength, default).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+        await Task.Delay(100);
+        Assert.False(firstLarge.IsCompleted);
+        Assert.False(secondLarge.IsCompleted);
+
+        held.Dispose();
+        using var first = await firstLarge.WaitAsync(TimeSpan.FromSeconds(5));
+        using var second = await secondLarge.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal((8 * MiB) + (2 * MiB) + ByteBuffers.PooledMaxLength, budget.Held);
+    }
+
+    [Fact]
+    public async Task AWaiterThatGivesUp_LeavesNothingHeld_AndLetsTheOnesBehindItGo()
+    {
+        using var budget = Budget(16 * MiB);
+        var held = await budget.ReserveAsync(12 * MiB, default);
+        using var cancel = new CancellationTokenSource();
+        var givesUp = budget.ReserveAsync(16 * MiB, cancel.Token).AsTask();
+        var behind = budget.ReserveAsync(4 * MiB, default).AsTask();
+
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => givesUp);
+        using var granted = await behind.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(16 * MiB, budget.Held);
+
+        held.Dispose();
+        Assert.Equal(4 * MiB, budget.Held);
+    }
+
+    [Fact]
+    public async Task Resize_FollowsWhatTheCallbackHolds_GrowingWithoutWaiting()
+    {
+        using var budget = Budget(16 * MiB);
+        var reservation = await budget.ReserveAsync(8 * MiB, default);
+
+        reservation.Resize(CallbackMemoryBudget.HeldForDelivery(11 * (int)MiB));
+        Assert.Equal((11 * MiB) + (16 * MiB), budget.Held);
+        var waiting = budget.ReserveAsync(1024, default).AsTask();
+        await Task.Delay(100);
+        Assert.False(waiting.IsCompleted);
+
+        reservation.Dispose();
+        reservation.Dispose();
+        using var granted = await waiting.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(1024, budget.Held);
+    }
+
+    [Fact]
+    public async Task AReservationLargerThanTheBudget_IsCutToIt_SoItCanBeGranted()
+    {
+        using var budget = Budget(4 * MiB);
+
+        using var whole = await budget.ReserveAsync(64 * MiB, default).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(4 * MiB, budget.Held);
+    }
+
+    private CallbackMemoryBudget Budget(long bytes) => new(
+        Options.Create(new CallbackOptions { MaxBufferedBytes = bytes }), _services.GetRequiredService<IMeterFactory>(), TimeProvider.System);
+
+    public void Dispose() => _services.Dispose();
+}
