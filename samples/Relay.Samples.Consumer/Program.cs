@@ -18,7 +18,9 @@ await using var channel = await connection.CreateChannelAsync();
 // The exchange is Relay's; declaring it with the same settings is harmless and lets this start first.
 await channel.ExchangeDeclareAsync(options.Exchange, "topic", durable: true, autoDelete: false,
     arguments: new Dictionary<string, object?> { ["alternate-exchange"] = options.Exchange + ".unrouted" });
-await channel.QueueDeclareAsync(options.Queue, durable: !options.Exclusive, exclusive: options.Exclusive, autoDelete: options.Exclusive);
+// A durable queue is a quorum queue unless --queue-type says otherwise; an exclusive one cannot be.
+await channel.QueueDeclareAsync(options.Queue, durable: !options.Exclusive, exclusive: options.Exclusive, autoDelete: options.Exclusive,
+    arguments: options.Exclusive ? null : new Dictionary<string, object?> { ["x-queue-type"] = options.QueueType });
 await channel.QueueBindAsync(options.Queue, options.Exchange, options.Binding);
 await channel.BasicQosAsync(prefetchSize: 0, prefetchCount: 32, global: false);
 

@@ -68,6 +68,7 @@ public static class ResultDetailXmlParser
         var open = new Stack<ResultElement>();
         bool handedOver = false;
         bool rootIsResult = false;
+        var handing = stream ? new List<ResultElement>() : null;
         try
         {
             using var reader = XmlReader.Create(new StringReader(xml), settings);
@@ -111,7 +112,7 @@ public static class ResultDetailXmlParser
                         }
                         else if (stream && open.Count == 1 && !rootIsResult)
                         {
-                            handedOver = HandOver(open.Peek(), roots, sink, handedOver);
+                            handedOver = HandOver(open.Peek(), roots, sink, handing!, handedOver);
                         }
 
                         break;
@@ -120,7 +121,7 @@ public static class ResultDetailXmlParser
                         open.Pop().CompleteText();
                         if (stream && open.Count == 1 && !rootIsResult)
                         {
-                            handedOver = HandOver(open.Peek(), roots, sink, handedOver);
+                            handedOver = HandOver(open.Peek(), roots, sink, handing!, handedOver);
                         }
 
                         break;
@@ -160,9 +161,9 @@ public static class ResultDetailXmlParser
     /// over, and once any result has been, what the roots kept for the fallback (no result anywhere) is let go.
     /// </summary>
     /// <returns>Whether any result has been handed over so far.</returns>
-    private static bool HandOver(ResultElement root, List<ResultElement> roots, IResultSink sink, bool handedOver)
+    private static bool HandOver(ResultElement root, List<ResultElement> roots, IResultSink sink, List<ResultElement> results, bool handedOver)
     {
-        var results = new List<ResultElement>();
+        results.Clear();
         CollectOutermostResults(root.Children[^1], results);
         foreach (var result in results)
         {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Options;
 using Relay.Configuration;
+using Relay.Drain;
 using Relay.Quarantine;
 using Relay.Replay;
 
@@ -18,7 +19,7 @@ internal static class RelayCommands
     /// <summary>Exit code of a command that started but could not finish its work.</summary>
     public const int Failed = 1;
 
-    private static readonly HashSet<string> Names = new(["replay", "quarantine"], StringComparer.Ordinal);
+    private static readonly HashSet<string> Names = new(["replay", "quarantine", "outbox"], StringComparer.Ordinal);
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Names.Contains(args[0]);
 
@@ -28,6 +29,7 @@ internal static class RelayCommands
         {
             ReplayCommand.Create(output, error),
             QuarantineCommand.Create(output, error),
+            OutboxCommand.Create(output, error),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -13,7 +13,7 @@ internal sealed class BrokerReadinessCheck(BrokerConnection broker) : IHealthChe
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(broker.State switch
         {
-            BrokerState.Connected => HealthCheckResult.Healthy("broker connected, exchange declared"),
+            BrokerState.Connected => HealthCheckResult.Healthy($"broker connected at {broker.Node}, exchange declared"),
             BrokerState.Blocked => HealthCheckResult.Degraded($"the broker blocked publishing ({broker.BlockedReason}); callbacks go to the outbox"),
             _ => HealthCheckResult.Degraded("not connected to the broker; callbacks go to the outbox"),
         });

@@ -18,7 +18,7 @@ internal static class BrokerClient
         };
         try
         {
-            return await factory.CreateConnectionAsync(cancellationToken);
+            return await factory.CreateConnectionAsync(BrokerHosts.Endpoints(settings, factory), cancellationToken);
         }
         catch (BrokerUnreachableException ex)
         {

@@ -25,6 +25,7 @@ internal sealed partial class BrokerConnection : BackgroundService
     private readonly Counter<long> _connections;
     private volatile BrokerSession? _session;
     private volatile string? _blockedReason;
+    private volatile string? _node;
 
     public BrokerConnection(IOptions<RabbitMqOptions> options, IOptions<ArchiveOptions> archive, IMeterFactory meterFactory,
         ILogger<BrokerConnection> logger)
@@ -33,8 +34,10 @@ internal sealed partial class BrokerConnection : BackgroundService
         _archive = archive;
         _logger = logger;
         var meter = meterFactory.Create(RelayTelemetry.MeterName);
-        meter.CreateObservableGauge("relay.broker.connected", () => State == BrokerState.Connecting ? 0 : 1,
-            description: "1 while Relay holds a connection to the broker with the topology declared.");
+        meter.CreateObservableGauge("relay.broker.connected", () => _node is { } node
+                ? new Measurement<int>(State == BrokerState.Connecting ? 0 : 1, new KeyValuePair<string, object?>(RelayTelemetry.Attributes.ServerAddress, node))
+                : new Measurement<int>(0),
+            description: "1 while Relay holds a connection to the broker with the topology declared; server.address is the node.");
         meter.CreateObservableGauge("relay.broker.blocked", () => State == BrokerState.Blocked ? 1 : 0,
             description: "1 while the broker blocks publishing (memory or disk alarm).");
         _connections = meter.CreateCounter<long>("relay.broker.connections", unit: "{connection}",
@@ -50,10 +53,15 @@ internal sealed partial class BrokerConnection : BackgroundService
 
     public string? BlockedReason => _blockedReason;
 
+    /// <summary>The node connected to, <c>host:port</c>, or null while (re)connecting.</summary>
+    public string? Node => _node;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = _options.Value;
-        string address = BrokerAddress.Describe(settings.Uri);
+        string address = settings.Hosts.Count == 0
+            ? BrokerAddress.Describe(settings.Uri)
+            : "any of " + string.Join(", ", settings.Hosts);
         var delay = FirstReconnectDelay;
         int attempt = 0;
 
@@ -101,14 +109,15 @@ internal sealed partial class BrokerConnection : BackgroundService
         };
 
         var closed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var connection = await factory.CreateConnectionAsync(stoppingToken);
+        var connection = await factory.CreateConnectionAsync(BrokerHosts.Endpoints(settings, factory), stoppingToken);
+        string node = BrokerHosts.Describe(connection.Endpoint);
         try
         {
             connection.ConnectionShutdownAsync += (_, args) => Closed(closed, args);
             connection.ConnectionBlockedAsync += OnBlockedAsync;
             connection.ConnectionUnblockedAsync += OnUnblockedAsync;
 
-            await ExchangeTopology.DeclareAsync(connection, settings, stoppingToken);
+            await ExchangeTopology.DeclareAsync(connection, settings, _logger, stoppingToken);
             await ArchiveTopology.DeclareAsync(connection, settings.Exchange, _archive.Value, _logger, stoppingToken);
             var channel = await connection.CreateChannelAsync(
                 new CreateChannelOptions(
@@ -120,16 +129,18 @@ internal sealed partial class BrokerConnection : BackgroundService
             channel.ChannelShutdownAsync += (_, args) => Closed(closed, args);
 
             _blockedReason = null;
+            _node = node;
             _session = new BrokerSession(connection, channel);
             _connections.Add(1);
-            Log.Connected(_logger, address, settings.Exchange, settings.UnroutedName);
+            Log.Connected(_logger, node, settings.Exchange, settings.UnroutedName);
 
             string reason = await closed.Task.WaitAsync(stoppingToken);
-            Log.Lost(_logger, address, reason);
+            Log.Lost(_logger, node, reason);
         }
         finally
         {
             _session = null;
+            _node = null;
             _blockedReason = null;
             await CloseQuietlyAsync(connection);
         }

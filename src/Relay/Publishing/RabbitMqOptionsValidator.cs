@@ -23,6 +23,19 @@ internal sealed class RabbitMqOptionsValidator(IConfiguration configuration) : I
             ValidateName(errors, $"{section}:UnroutedQueue", options.UnroutedQueue);
         }
 
+        if (options.UnroutedQueueType is not (RabbitMqOptions.QuorumQueueType or RabbitMqOptions.ClassicQueueType))
+        {
+            errors.Add($"{section}:UnroutedQueueType", $"'{options.UnroutedQueueType}' is neither 'quorum' nor 'classic'");
+        }
+
+        for (int i = 0; i < options.Hosts.Count; i++)
+        {
+            if (!BrokerHosts.TryParse(options.Hosts[i], out _))
+            {
+                errors.Add($"{section}:Hosts:{i}", $"'{options.Hosts[i]}' is not a host name or address, with an optional :port (1 to 65535)");
+            }
+        }
+
         if (options.ConfirmTimeout < TimeSpan.FromMilliseconds(50) || options.ConfirmTimeout > TimeSpan.FromMinutes(1))
         {
             errors.Add($"{section}:ConfirmTimeout", $"{options.ConfirmTimeout} is not between 00:00:00.05 and 00:01:00");

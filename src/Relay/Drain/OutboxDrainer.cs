@@ -1,0 +1,120 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+using Relay.Events;
+using Relay.Outbox;
+using Relay.Publishing;
+
+namespace Relay.Drain;
+
+/// <summary>
+/// Forwards an orphaned outbox (the <c>outbox.db</c> of an instance that is gone, its volume mounted
+/// elsewhere) to the exchange of <c>Relay:RabbitMq</c>, oldest first, with confirms: a confirmed event is
+/// deleted, an unreadable row or an event the broker cannot take goes to the quarantine table as the
+/// server would move it, and the first event that is not confirmed stops the drain with the rest left.
+/// </summary>
+internal sealed partial class OutboxDrainer(IOptions<RabbitMqOptions> broker, TimeProvider time, ILogger<OutboxDrainer> logger)
+{
+    private const int BatchSize = 64;
+    private static readonly TimeSpan ConfirmTimeout = TimeSpan.FromSeconds(30);
+
+    public async Task<DrainSummary> DrainAsync(string path, CancellationToken cancellationToken)
+    {
+        string directory = Path.GetFullPath(path);
+        if (!File.Exists(Path.Combine(directory, OutboxStore.FileName)))
+        {
+            throw new DrainException($"there is no outbox in '{directory}' (no {OutboxStore.FileName})");
+        }
+
+        var settings = broker.Value;
+        using var store = OutboxStore.Open(directory);
+        int delivered = 0, quarantined = 0;
+        string? stoppedBecause = null;
+        try
+        {
+            await using var connection = await BrokerClient.ConnectAsync(settings, "outbox-drain", cancellationToken);
+            await using var channel = await connection.CreateChannelAsync(
+                new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken);
+            while (stoppedBecause is null)
+            {
+                var unreadable = new List<UnreadableRow>();
+                var batch = store.ReadOldest(BatchSize, unreadable);
+                foreach (var row in unreadable)
+                {
+                    store.MoveToQuarantine(row.Sequence, QuarantineReasons.Unreadable(row), time.GetUtcNow());
+                    quarantined++;
+                }
+
+                if (batch.Count == 0 && unreadable.Count == 0)
+                {
+                    break;
+                }
+
+                foreach (var entry in batch)
+                {
+                    bool tooLarge = entry.Event.Body.Length > settings.MaxMessageBytes;
+                    stoppedBecause = await PublishAsync(channel, settings.Exchange, tooLarge ? CallbackEventStandIn.Create(entry.Event) : entry.Event,
+                        entry.RequestTraceParent, cancellationToken);
+                    if (stoppedBecause is not null)
+                    {
+                        break;
+                    }
+
+                    if (tooLarge)
+                    {
+                        store.MoveToQuarantine(entry.Sequence, QuarantineReasons.TooLarge(entry.Event), time.GetUtcNow());
+                        quarantined++;
+                    }
+                    else
+                    {
+                        store.Delete([entry.Sequence]);
+                    }
+
+                    delivered++;
+                }
+            }
+        }
+        catch (BrokerUnavailableException ex)
+        {
+            stoppedBecause = ex.Message;
+        }
+
+        var summary = new DrainSummary(directory, settings.Exchange, delivered, quarantined, store.Measure().Entries, stoppedBecause);
+        Log.Drained(logger, Environment.UserName, directory, settings.Exchange, delivered, quarantined, summary.Left);
+        return summary;
+    }
+
+    /// <returns>Null once the broker confirmed the event; otherwise why the drain stops.</returns>
+    private static async Task<string?> PublishAsync(IChannel channel, string exchange, CallbackEvent callbackEvent, string? traceParent,
+        CancellationToken cancellationToken)
+    {
+        var properties = EventMessage.Properties(callbackEvent);
+        if (traceParent is not null)
+        {
+            properties.Headers!["traceparent"] = traceParent;
+        }
+
+        try
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(ConfirmTimeout);
+            await channel.BasicPublishAsync(exchange, callbackEvent.RoutingKey, mandatory: true, properties, callbackEvent.Body, deadline.Token);
+            return null;
+        }
+        catch (PublishException ex)
+        {
+            return $"the broker {(ex.IsReturn ? "returned" : "refused")} event {callbackEvent.Id}";
+        }
+        catch (Exception ex) when (ex is OperationInterruptedException or AlreadyClosedException or IOException or OperationCanceledException)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"event {callbackEvent.Id} was not confirmed ({ex.Message})");
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 8201, Level = LogLevel.Information, Message = "Outbox {Directory} drained by {User} to '{Exchange}': {Delivered} delivered, {Quarantined} quarantined, {Left} left")]
+        public static partial void Drained(ILogger logger, string user, string directory, string exchange, int delivered, int quarantined, long left);
+    }
+}
