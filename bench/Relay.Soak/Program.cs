@@ -1,5 +1,6 @@
 // A bounded soak of a running Relay: callbacks at a fixed rate from several HTTPS clients for a given
-// time, while the broker is stopped and started at intervals. Then it waits for the outbox to drain,
+// time, while the broker is stopped and started at intervals (with --nodes N, the nodes of a cluster in
+// turn, a rolling restart: rabbitmqctl is then given the node's number first). Then it waits for the outbox to drain,
 // reads everything the consumer queue received, and prints what was sent, accepted, delivered, missing
 // and duplicated, with the outbox's peak depth. Exit code 1 when an accepted callback is missing.
 // scripts/soak.sh starts Relay and runs this; see the README's reliability section.
@@ -22,7 +23,9 @@ var factory = new ConnectionFactory { Uri = new Uri(options.AmqpUri), ClientProv
 await using (var setup = await factory.CreateConnectionAsync())
 await using (var channel = await setup.CreateChannelAsync())
 {
-    await channel.QueueDeclareAsync(queueName, durable: true, exclusive: false, autoDelete: false);
+    // A quorum queue, as the README asks of consumers: on a cluster it survives the loss of a node.
+    await channel.QueueDeclareAsync(queueName, durable: true, exclusive: false, autoDelete: false,
+        arguments: new Dictionary<string, object?> { ["x-queue-type"] = "quorum" });
     await channel.QueueBindAsync(queueName, options.Exchange, "callback.#");
 }
 
@@ -34,7 +37,7 @@ using var stop = new CancellationTokenSource(options.Duration);
 var clock = Stopwatch.StartNew();
 
 Console.Error.WriteLine($"soak: {options.Duration.TotalMinutes:F1} min at {options.Rate}/s from {options.Clients} clients; " +
-    $"broker stopped for {options.DownFor.TotalSeconds:F0} s every {options.RestartEvery.TotalSeconds:F0} s");
+    $"{(options.Nodes > 0 ? $"one of {options.Nodes} nodes in turn" : "broker")} stopped for {options.DownFor.TotalSeconds:F0} s every {options.RestartEvery.TotalSeconds:F0} s");
 
 var senders = Enumerable.Range(0, options.Clients).Select(client => Task.Run(async () =>
 {
@@ -77,9 +80,11 @@ var chaos = Task.Run(async () =>
             return;
         }
 
-        await Ctl("stop_app");
+        string node = options.Nodes > 0 ? $"{(restarts % options.Nodes) + 1} " : string.Empty;
+        await Ctl(node + "stop_app");
         await Task.Delay(options.DownFor);
-        await Ctl("start_app");
+        await Ctl(node + "start_app");
+        await Ctl(node + "await_startup");
         Interlocked.Increment(ref restarts);
     }
 });

@@ -13,7 +13,8 @@ internal sealed record SoakOptions(
     int Rate,
     TimeSpan RestartEvery,
     TimeSpan DownFor,
-    string Rabbitmqctl)
+    string Rabbitmqctl,
+    int Nodes)
 {
     public static SoakOptions Parse(string[] args)
     {
@@ -30,6 +31,7 @@ internal sealed record SoakOptions(
             ["restart-every"] = "30",
             ["down-for"] = "5",
             ["rabbitmqctl"] = "scripts/rabbitmq.sh ctl",
+            ["nodes"] = "0",
         };
         for (int i = 0; i + 1 < args.Length; i += 2)
         {
@@ -45,6 +47,7 @@ internal sealed record SoakOptions(
         double Number(string key) => double.Parse(values[key], CultureInfo.InvariantCulture);
         return new SoakOptions(new Uri(values["url"]), new Uri(values["admin"]), values["cacert"], values["amqp"],
             values["exchange"], TimeSpan.FromMinutes(Number("minutes")), (int)Number("clients"), (int)Number("rate"),
-            TimeSpan.FromSeconds(Number("restart-every")), TimeSpan.FromSeconds(Number("down-for")), values["rabbitmqctl"]);
+            TimeSpan.FromSeconds(Number("restart-every")), TimeSpan.FromSeconds(Number("down-for")), values["rabbitmqctl"],
+            (int)Number("nodes"));
     }
 }
