@@ -45,6 +45,25 @@ internal static class RelayCommands
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
     }
 
+    /// <summary>
+    /// The common part of a subcommand's action: its <c>--Key=value</c> overrides collected, its services
+    /// built from the server's configuration, exit code 2 for either failing, then <paramref name="run"/>.
+    /// </summary>
+    /// <param name="check">The command's own arguments: why they cannot work, or null.</param>
+    public static async Task<int> RunWithServicesAsync(string name, ParseResult parsed, TextWriter error, Func<string?> check,
+        Action<IServiceCollection> services, Func<IServiceProvider, Task<int>> run)
+    {
+        if (!ConfigurationOverrides.TryCollect(parsed.UnmatchedTokens, out string[] overrides, out string? problem)
+            || (problem = check()) is not null)
+        {
+            await error.WriteLineAsync($"Relay {name}: {problem}");
+            return BadInput;
+        }
+
+        using var host = await BuildHostAsync(overrides, services, error);
+        return host is null ? BadInput : await run(host.Services);
+    }
+
     /// <summary>Builds a command's services, and reports configuration it cannot use as the server does.</summary>
     public static async Task<IHost?> BuildHostAsync(string[] overrides, Action<IServiceCollection> services, TextWriter error)
     {

@@ -16,41 +16,31 @@ internal static class OutboxCommand
         var path = new Option<string>("--path") { Description = "The folder holding the orphaned outbox.db.", Required = true };
         var drain = new Command("drain", "Forward every event of an orphaned outbox to the exchange, with confirms.") { path };
         drain.TreatUnmatchedTokensAsErrors = false;
-        drain.SetAction(async (parsed, cancellationToken) =>
-        {
-            if (!ConfigurationOverrides.TryCollect(parsed.UnmatchedTokens, out string[] overrides, out string? problem))
-            {
-                await error.WriteLineAsync("Relay outbox drain: " + problem);
-                return RelayCommands.BadInput;
-            }
-
-            using var host = await RelayCommands.BuildHostAsync(overrides, services =>
+        drain.SetAction((parsed, cancellationToken) => RelayCommands.RunWithServicesAsync("outbox drain", parsed, error, () => null,
+            services =>
             {
                 services.AddRelayBrokerOptions();
                 services.AddSingleton<OutboxDrainer>();
-            }, error);
-            if (host is null)
+            },
+            async provider =>
             {
-                return RelayCommands.BadInput;
-            }
-
-            try
-            {
-                var summary = await host.Services.GetRequiredService<OutboxDrainer>().DrainAsync(parsed.GetValue(path)!, cancellationToken);
-                await output.WriteLineAsync(summary.ToString());
-                return summary.Left == 0 ? 0 : RelayCommands.Failed;
-            }
-            catch (DrainException ex)
-            {
-                await error.WriteLineAsync("Relay outbox drain: " + ex.Message);
-                return RelayCommands.BadInput;
-            }
-            catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
-            {
-                await error.WriteLineAsync("Relay outbox drain: " + ex.Message);
-                return RelayCommands.Failed;
-            }
-        });
+                try
+                {
+                    var summary = await provider.GetRequiredService<OutboxDrainer>().DrainAsync(parsed.GetValue(path)!, cancellationToken);
+                    await output.WriteLineAsync(summary.ToString());
+                    return summary.Left == 0 ? 0 : RelayCommands.Failed;
+                }
+                catch (DrainException ex)
+                {
+                    await error.WriteLineAsync("Relay outbox drain: " + ex.Message);
+                    return RelayCommands.BadInput;
+                }
+                catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
+                {
+                    await error.WriteLineAsync("Relay outbox drain: " + ex.Message);
+                    return RelayCommands.Failed;
+                }
+            }));
 
         return new Command("outbox", "The local outbox of another instance: drain it.") { drain };
     }

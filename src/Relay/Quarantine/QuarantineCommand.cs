@@ -45,34 +45,24 @@ internal static class QuarantineCommand
         Func<QuarantineOperator, ParseResult, CancellationToken, Task<int>> run)
     {
         command.TreatUnmatchedTokensAsErrors = false;
-        command.SetAction(async (parsed, cancellationToken) =>
-        {
-            if (!ConfigurationOverrides.TryCollect(parsed.UnmatchedTokens, out string[] overrides, out string? problem))
-            {
-                await error.WriteLineAsync("Relay quarantine: " + problem);
-                return RelayCommands.BadInput;
-            }
-
-            using var host = await RelayCommands.BuildHostAsync(overrides, services =>
+        command.SetAction((parsed, cancellationToken) => RelayCommands.RunWithServicesAsync("quarantine", parsed, error, () => null,
+            services =>
             {
                 services.AddRelayBrokerOptions();
                 services.AddRelayOutboxOptions();
                 services.AddSingleton<QuarantineOperator>();
-            }, error);
-            if (host is null)
+            },
+            async provider =>
             {
-                return RelayCommands.BadInput;
-            }
-
-            try
-            {
-                return await run(host.Services.GetRequiredService<QuarantineOperator>(), parsed, cancellationToken);
-            }
-            catch (Exception ex) when (ex is QuarantineException or SqliteException or IOException or UnauthorizedAccessException)
-            {
-                await error.WriteLineAsync("Relay quarantine: " + ex.Message);
-                return RelayCommands.Failed;
-            }
-        });
+                try
+                {
+                    return await run(provider.GetRequiredService<QuarantineOperator>(), parsed, cancellationToken);
+                }
+                catch (Exception ex) when (ex is QuarantineException or SqliteException or IOException or UnauthorizedAccessException)
+                {
+                    await error.WriteLineAsync("Relay quarantine: " + ex.Message);
+                    return RelayCommands.Failed;
+                }
+            }));
     }
 }

@@ -39,26 +39,17 @@ internal static class ReplayCommand
             since, until, requestIds, routingKey, toQueue, toExchange, dryRun,
         };
         command.TreatUnmatchedTokensAsErrors = false;
-        command.SetAction(async (parsed, cancellationToken) =>
+        command.SetAction((parsed, cancellationToken) =>
         {
-            if (!ConfigurationOverrides.TryCollect(parsed.UnmatchedTokens, out string[] overrides, out string? problem)
-                || !TryRequest(parsed, since, until, requestIds, routingKey, toQueue, toExchange, dryRun, out var request, out problem))
-            {
-                await error.WriteLineAsync("Relay replay: " + problem);
-                return RelayCommands.BadInput;
-            }
-
-            using var host = await RelayCommands.BuildHostAsync(overrides, services =>
-            {
-                services.AddRelayBrokerOptions();
-                services.AddSingleton<ArchiveReplayer>();
-            }, error);
-            if (host is null)
-            {
-                return RelayCommands.BadInput;
-            }
-
-            return await RunAsync(host.Services.GetRequiredService<ArchiveReplayer>(), request!, output, error, cancellationToken);
+            ReplayRequest? request = null;
+            return RelayCommands.RunWithServicesAsync("replay", parsed, error,
+                () => TryRequest(parsed, since, until, requestIds, routingKey, toQueue, toExchange, dryRun, out request, out string? problem) ? null : problem,
+                services =>
+                {
+                    services.AddRelayBrokerOptions();
+                    services.AddSingleton<ArchiveReplayer>();
+                },
+                provider => RunAsync(provider.GetRequiredService<ArchiveReplayer>(), request!, output, error, cancellationToken));
         });
         return command;
     }
