@@ -60,7 +60,6 @@ internal static class CloudEventJsonWriter
     private static void WriteEvent(Utf8JsonWriter writer, string id, string source, DateTimeOffset time, string? subject, string? traceParent,
         string? traceState, CallbackEventData data)
     {
-
         writer.WriteStartObject();
         writer.WriteString("specversion", "1.0");
         writer.WriteString("id", id);

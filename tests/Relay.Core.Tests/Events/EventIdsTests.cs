@@ -28,6 +28,43 @@ public sealed class EventIdsTests
         Assert.NotEqual(baseline, EventIds.ForCallback("/s", Callback with { ResultDetailXml = new string('x', 10_000) }));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void ForCallback_OfALongField_HashesItsWholeUtf8_WhereverItsPiecesEnd(int shift)
+    {
+        // Pairs, lone surrogates and three-byte characters around every 1,024-byte piece the hash is fed.
+        string xml = new string('x', shift) + string.Concat(Enumerable.Repeat("ab😀\ud800日c", 20_000));
+        var callback = Callback with { ResultDetailXml = xml };
+
+        Assert.Equal(Reference("/s", callback), EventIds.ForCallback("/s", callback));
+    }
+
+    /// <summary>The id as the spec says, with each field encoded whole.</summary>
+    private static string Reference(string source, MarketingCloudCallback callback)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        void Field(byte[]? bytes)
+        {
+            hash.AppendData(BitConverter.GetBytes(bytes?.Length ?? -1));
+            hash.AppendData(bytes ?? []);
+        }
+
+        Field("relay/marketing-cloud-callback/v1"u8.ToArray());
+        foreach (string? value in new[] { source, callback.RequestId, callback.ConversationId, callback.OverallStatusCode, callback.StatusCode,
+            callback.StatusMessage, callback.ErrorCode, callback.RequestType, callback.ResultType, callback.ResultDetailXml, callback.SequenceCode })
+        {
+            Field(value is null ? null : Encoding.UTF8.GetBytes(value));
+        }
+
+        byte[] uuid = hash.GetHashAndReset()[..16];
+        uuid[6] = (byte)((uuid[6] & 0x0F) | 0x80);
+        uuid[8] = (byte)((uuid[8] & 0x3F) | 0x80);
+        return new Guid(uuid, bigEndian: true).ToString();
+    }
+
     [Fact]
     public void ForCallback_FieldBoundariesMatter()
     {

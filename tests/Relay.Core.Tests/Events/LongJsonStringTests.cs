@@ -31,6 +31,31 @@ public sealed class LongJsonStringTests
         Assert.Equal(value, json.RootElement.GetProperty("v").GetString());
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Write_AValueLongEnoughToBeWrittenInPieces_ReadsBackAsTheSameString(int shift)
+    {
+        // Over 256 Ki characters, with quotes, controls, pairs and three-byte characters across the pieces.
+        string value = new string('x', shift) + string.Concat(Enumerable.Range(0, 40_000).Select(i => $"<a k=\"{i}\">😀日\\{(char)(i % 32)}</a>"));
+
+        using var json = JsonDocument.Parse(Write(value));
+
+        Assert.True(value.Length > 256 * 1024);
+        Assert.Equal(value, json.RootElement.GetProperty("v").GetString());
+    }
+
+    [Fact]
+    public void Write_ALongValueWithALoneSurrogate_HasTheReplacementCharacter_AsAShortOneDoes()
+    {
+        string value = new string('x', 300_000) + "a\ud800b";
+
+        using var json = JsonDocument.Parse(Write(value));
+
+        Assert.Equal(new string('x', 300_000) + "a\ufffdb", json.RootElement.GetProperty("v").GetString());
+    }
+
     [Fact]
     public void Write_Null_WritesNull()
     {
