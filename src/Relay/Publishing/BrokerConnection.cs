@@ -98,15 +98,8 @@ internal sealed partial class BrokerConnection : BackgroundService
 
     private async Task RunSessionAsync(RabbitMqOptions settings, string address, CancellationToken stoppingToken)
     {
-        var factory = new ConnectionFactory
-        {
-            Uri = new Uri(settings.Uri),
-            ClientProvidedName = $"relay@{Environment.MachineName}",
-            AutomaticRecoveryEnabled = false,
-            TopologyRecoveryEnabled = false,
-            RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
-            RequestedHeartbeat = TimeSpan.FromSeconds(15),
-        };
+        var factory = BrokerClient.Factory(settings, $"relay@{Environment.MachineName}");
+        factory.RequestedHeartbeat = TimeSpan.FromSeconds(15);
 
         var closed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var connection = await factory.CreateConnectionAsync(BrokerHosts.Endpoints(settings, factory), stoppingToken);
