@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.Extensions.Options;
 using Relay.Archive;
 using Relay.Callbacks;
 using Relay.Commands;
@@ -27,9 +26,9 @@ internal static class Program
         {
             app = Build(args);
         }
-        catch (Exception ex) when (ex is OptionsValidationException or AggregateException or InvalidOperationException)
+        catch (RelayConfigurationException ex)
         {
-            await PrintConfigurationFailuresAsync(ex);
+            await ex.PrintAsync(Console.Error, ConfigurationHeading);
             return 2;
         }
 
@@ -47,10 +46,10 @@ internal static class Program
         {
             await app.RunAsync();
         }
-        catch (OptionsValidationException ex)
+        catch (RelayConfigurationException ex)
         {
             // Settings that can only be checked by using them, such as an outbox folder that cannot be opened.
-            await PrintConfigurationFailuresAsync(ex);
+            await ex.PrintAsync(Console.Error, ConfigurationHeading);
             return 2;
         }
         catch (IOException ex)
@@ -69,14 +68,7 @@ internal static class Program
         return 0;
     }
 
-    private static async Task PrintConfigurationFailuresAsync(Exception exception)
-    {
-        await Console.Error.WriteLineAsync("Relay cannot start; fix its configuration:");
-        foreach (string failure in StartupValidationExtensions.Failures(exception))
-        {
-            await Console.Error.WriteLineAsync("  - " + failure);
-        }
-    }
+    private const string ConfigurationHeading = "Relay cannot start; fix its configuration:";
 
     /// <summary>Composes Relay. Tests call it with their own arguments and a hook for test-only services.</summary>
     internal static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)

@@ -1,10 +1,8 @@
-using System.Text.Json.Serialization;
 using Relay.Callbacks;
 
 namespace Relay.Events;
 
-/// <summary>The <c>data</c> of a callback event; written by <see cref="CallbackEventDataConverter"/>.</summary>
-[JsonConverter(typeof(CallbackEventDataConverter))]
+/// <summary>The <c>data</c> of a callback event; written by <see cref="CallbackEventDataWriter"/>.</summary>
 internal sealed record CallbackEventData(
     MarketingCloudCallback Callback,
     ResultDetailXmlLimits ResultDetailLimits,

@@ -7,9 +7,9 @@ namespace Relay.Events;
 
 /// <summary>
 /// Writes a callback event as a CloudEvents 1.0 JSON document in structured mode, straight into a reused
-/// buffer. The CloudEvents SDK's formatter did the same through a MemoryStream and reflection-based
-/// serialization, and the benchmark's profile found it to be most of the time and allocation of a
-/// callback; the SDK remains the consumers' reader and the tests' judge of what this writes.
+/// buffer, with no reflection and no intermediate stream: the event is most of a callback's work. The
+/// CloudEvents SDK remains the consumers' reader and the tests' judge of what this writes
+/// (docs/benchmarks.md, "What the profiles found and fixed", has the measurements).
 /// </summary>
 internal static class CloudEventJsonWriter
 {
@@ -84,7 +84,7 @@ internal static class CloudEventJsonWriter
         }
 
         writer.WritePropertyName("data");
-        CallbackEventDataConverter.WriteData(writer, data);
+        CallbackEventDataWriter.WriteData(writer, data);
         writer.WriteEndObject();
         writer.Flush();
     }

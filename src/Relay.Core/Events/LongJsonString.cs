@@ -7,9 +7,9 @@ namespace Relay.Events;
 
 /// <summary>
 /// Writes a long string value, escaping only what JSON requires: <c>"</c>, <c>\</c> and control
-/// characters, with the runs between them copied whole. <see cref="Utf8JsonWriter"/> was slow on values
-/// that need some escaping: ResultDetailXML quotes its attribute values, and writing it took half of the
-/// 64 µs spent on the benchmark's 34 KB callback's event (39 µs with this).
+/// characters, with the runs between them copied whole. <see cref="Utf8JsonWriter"/>'s own escaping is slow
+/// on values that need some, and ResultDetailXML quotes every attribute value: it was the larger part of
+/// writing an event (docs/benchmarks.md has the measurements).
 /// </summary>
 internal static class LongJsonString
 {

@@ -24,7 +24,7 @@ internal static class CommandHost
         services(builder.Services);
 
         var host = builder.Build();
-        host.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
+        StartupValidationExtensions.Validate(host.Services);
         return host;
     }
 }

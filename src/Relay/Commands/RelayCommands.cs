@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.Options;
 using Relay.Configuration;
 using Relay.Drain;
 using Relay.Quarantine;
@@ -71,14 +70,9 @@ internal static class RelayCommands
         {
             return CommandHost.Build(overrides, services);
         }
-        catch (Exception ex) when (ex is OptionsValidationException or AggregateException)
+        catch (RelayConfigurationException ex)
         {
-            await error.WriteLineAsync("Relay cannot run the command; fix its configuration:");
-            foreach (string failure in StartupValidationExtensions.Failures(ex))
-            {
-                await error.WriteLineAsync("  - " + failure);
-            }
-
+            await ex.PrintAsync(error, "Relay cannot run the command; fix its configuration:");
             return null;
         }
     }

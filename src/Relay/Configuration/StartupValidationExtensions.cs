@@ -10,12 +10,25 @@ internal static class StartupValidationExtensions
     /// </summary>
     public static WebApplication ValidateRelayConfiguration(this WebApplication app)
     {
-        app.Services.GetService<IStartupValidator>()?.Validate();
+        Validate(app.Services);
         return app;
     }
 
+    /// <summary>Runs every start-up validation of <paramref name="services"/>; a failure is a <see cref="RelayConfigurationException"/>.</summary>
+    public static void Validate(IServiceProvider services)
+    {
+        try
+        {
+            services.GetService<IStartupValidator>()?.Validate();
+        }
+        catch (Exception ex) when (ex is OptionsValidationException or AggregateException)
+        {
+            throw new RelayConfigurationException([.. Failures(ex)], ex);
+        }
+    }
+
     /// <summary>The messages of a failed validation, one per bad key, for the operator.</summary>
-    public static IEnumerable<string> Failures(Exception exception) => exception switch
+    private static IEnumerable<string> Failures(Exception exception) => exception switch
     {
         OptionsValidationException validation => validation.Failures,
         AggregateException aggregate => aggregate.InnerExceptions.SelectMany(Failures),

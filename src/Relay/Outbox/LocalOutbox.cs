@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
+using Relay.Configuration;
 using Relay.Events;
 
 namespace Relay.Outbox;
@@ -120,8 +121,8 @@ internal sealed partial class LocalOutbox : BackgroundService
         }
         catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
         {
-            throw new OptionsValidationException(OutboxOptions.Section, typeof(OutboxOptions),
-                [$"{OutboxOptions.Section}:Path: cannot open the outbox in '{_directory}': {ex.Message}"]);
+            throw new RelayConfigurationException(
+                [$"{OutboxOptions.Section}:Path: cannot open the outbox in '{_directory}': {ex.Message}"], ex);
         }
 
         lock (_counters)

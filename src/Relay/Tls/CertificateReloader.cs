@@ -2,6 +2,7 @@ using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Options;
+using Relay.Configuration;
 using Relay.Edge;
 
 namespace Relay.Tls;
@@ -27,7 +28,7 @@ internal sealed partial class CertificateReloader : BackgroundService
     public CertificateReloader(IOptions<ListenersOptions> listeners, IHostEnvironment environment, ILogger<CertificateReloader> logger)
     {
         var certificate = listeners.Value.Public?.Certificate
-            ?? throw new InvalidOperationException("Kestrel:Endpoints:Public:Certificate is required.");
+            ?? throw new RelayConfigurationException(["Kestrel:Endpoints:Public:Certificate: required"]);
         _certificatePath = Path.GetFullPath(certificate.Path!, environment.ContentRootPath);
         _keyPath = certificate.KeyPath is null ? null : Path.GetFullPath(certificate.KeyPath, environment.ContentRootPath);
         _logger = logger;

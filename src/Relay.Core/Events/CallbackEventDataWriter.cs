@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using System.Text.Unicode;
 
 namespace Relay.Events;
@@ -10,13 +9,8 @@ namespace Relay.Events;
 /// empty), <c>errorCode</c> and <c>sequenceCode</c> as numbers when they are integers, and for an
 /// invalid callback the reason and the raw body (as text when it is UTF-8, else base64).
 /// </summary>
-internal sealed class CallbackEventDataConverter : JsonConverter<CallbackEventData>
+internal static class CallbackEventDataWriter
 {
-    public override CallbackEventData Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        throw new NotSupportedException("Relay writes callback events; consumers read them as JSON.");
-
-    public override void Write(Utf8JsonWriter writer, CallbackEventData value, JsonSerializerOptions options) => WriteData(writer, value);
-
     public static void WriteData(Utf8JsonWriter writer, CallbackEventData value)
     {
         var callback = value.Callback;
