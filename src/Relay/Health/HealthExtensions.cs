@@ -27,13 +27,17 @@ internal static class HealthExtensions
 
     /// <summary>
     /// <c>/healthz</c> (the process answers) and <c>/readyz</c> (it accepts callbacks: 200 when Healthy or
-    /// Degraded, 503 when Unhealthy), on Admin only.
+    /// Degraded, 503 when Unhealthy; each check's description in JSON on request), on Admin only.
     /// </summary>
     public static WebApplication MapRelayHealth(this WebApplication app)
     {
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false })
             .OnListener(RelayListener.Admin);
-        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) })
+        app.MapHealthChecks("/readyz", new HealthCheckOptions
+            {
+                Predicate = check => check.Tags.Contains(ReadyTag),
+                ResponseWriter = ReadinessResponse.WriteAsync,
+            })
             .OnListener(RelayListener.Admin);
         return app;
     }

@@ -35,6 +35,18 @@ public sealed class ClusterFaultTests(BrokerCluster cluster, ITestOutputHelper o
             await channel.QueueBindAsync(queue, exchange, "callback.#");
         }
 
+        // Each Relay says which node it uses, in its readiness.
+        foreach (var relay in new[] { first, second })
+        {
+            string node = relay.Services.GetRequiredService<BrokerConnection>().Node!;
+            Assert.Contains(node, BrokerCluster.Hosts);
+            using var admin = relay.CreateAdminClient();
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/readyz");
+            request.Headers.Accept.ParseAdd("application/json");
+            using var readiness = await admin.SendAsync(request);
+            Assert.Contains($"connected at {node}", await readiness.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
         // Load from four clients against the two Relays, for as long as the faults take.
         var accepted = new ConcurrentBag<string>();
         var refused = new ConcurrentBag<string>();

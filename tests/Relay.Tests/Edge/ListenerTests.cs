@@ -24,6 +24,23 @@ public sealed class ListenerTests : IAsyncLifetime
         Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task Readiness_AskedForJson_GivesEveryCheck_AndTheBrokerNodeInUse()
+    {
+        using var admin = _relay.CreateAdminClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/readyz");
+        request.Headers.Accept.ParseAdd("application/json");
+
+        using var response = await admin.SendAsync(request);
+        using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Healthy", json.RootElement.GetProperty("status").GetString());
+        var checks = json.RootElement.GetProperty("checks");
+        Assert.Equal(["broker", "outbox", "shutdown"], checks.EnumerateObject().Select(check => check.Name).Order());
+        Assert.Contains("connected at 127.0.0.1:5672", checks.GetProperty("broker").GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("/healthz")]
     [InlineData("/readyz")]
