@@ -16,7 +16,16 @@ internal static class RelayConfigurationExtensions
     public static TBuilder AddRelayConfiguration<TBuilder>(this TBuilder builder, string[] args)
         where TBuilder : IHostApplicationBuilder
     {
-        builder.Configuration.AddJsonFile(DefaultFile, optional: true, reloadOnChange: true);
+        try
+        {
+            builder.Configuration.AddJsonFile(DefaultFile, optional: true, reloadOnChange: true);
+        }
+        catch (InvalidDataException ex)
+        {
+            // The file is read as it is added: broken JSON is a configuration error like a bad key, exit 2.
+            throw new RelayConfigurationException([$"{DefaultFile}: not valid JSON ({Innermost(ex).Message})"], ex);
+        }
+
         builder.Configuration.AddEnvironmentVariables();
         builder.Configuration.AddCommandLine(args);
 
@@ -24,4 +33,6 @@ internal static class RelayConfigurationExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RelaySectionOptions>, RelaySectionOptionsValidator>());
         return builder;
     }
+
+    private static Exception Innermost(Exception exception) => exception.InnerException is { } inner ? Innermost(inner) : exception;
 }

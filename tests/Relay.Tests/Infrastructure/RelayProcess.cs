@@ -63,9 +63,11 @@ internal sealed class RelayProcess : IAsyncDisposable
     }
 
     /// <summary>Starts Relay with settings it must refuse, and returns its exit code and what it logged.</summary>
-    public static async Task<(int ExitCode, string Log)> StartupFailureAsync(Action<Dictionary<string, string?>> configure)
+    public static async Task<(int ExitCode, string Log)> StartupFailureAsync(Action<Dictionary<string, string?>> configure,
+        Action<string>? prepare = null)
     {
         await using var relay = Create(configure, environment: null);
+        prepare?.Invoke(relay._contentRoot);
         relay.Launch();
         int exitCode = await relay.WaitForExitAsync(TimeSpan.FromSeconds(30));
         return (exitCode, relay.Log);

@@ -98,6 +98,20 @@ public sealed class NativeBuildTests
     }
 
     [Fact]
+    public async Task BrokenRelayJson_StopsItWithExitCode2_NamingTheFile()
+    {
+        var (exitCode, log) = await RelayProcess.StartupFailureAsync(_ => { }, prepare: contentRoot =>
+        {
+            Directory.CreateDirectory(Path.Combine(contentRoot, "config"));
+            File.WriteAllText(Path.Combine(contentRoot, "config", "relay.json"), "{ \"Relay\": ");
+        });
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("config/relay.json: not valid JSON", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", log, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Replay_RepublishesFromTheArchive_AndLogsWhoRanIt()
     {
         await using var relay = await RelayProcess.StartAsync();
