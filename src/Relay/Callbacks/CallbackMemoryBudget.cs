@@ -135,15 +135,17 @@ internal sealed class CallbackMemoryBudget : IDisposable
     private void Change(long delta)
     {
         List<Waiter>? granted;
+        bool emptied;
         lock (_lock)
         {
             // Growth is never waited for: the bytes exist already, and the next reservations wait instead.
             _held += delta;
             granted = delta < 0 ? GrantWaiters() : null;
+            emptied = _held == 0;
         }
 
         Complete(granted);
-        if (delta < 0 && Held == 0)
+        if (emptied)
         {
             _reclaimer.Emptied();
         }
