@@ -8,6 +8,7 @@ using Relay.Edge;
 using Relay.Health;
 using Relay.Outbox;
 using Relay.Publishing;
+using Relay.Reconciliation;
 using Relay.Telemetry;
 
 namespace Relay;
@@ -83,6 +84,7 @@ internal static class Program
         builder.Services.AddRelayArchive();
         builder.Services.AddRelayOutbox();
         builder.Services.AddRelayDelivery();
+        builder.Services.AddRelayReconciliation();
         builder.Services.AddRelayHealth();
         builder.Services.AddDataProtection().UseEphemeralDataProtectionProvider(); // no cookies or tokens: nothing to persist
         builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
@@ -96,6 +98,7 @@ internal static class Program
         app.UseRouting();
         app.MapRelayHealth();
         app.MapRelayMetrics();
+        app.MapRelayExpectations();
         app.MapRelayCallbacks();
         app.MapReverseProxy();
         return app;

@@ -16,4 +16,7 @@ public sealed record CallbackEvent(
 {
     /// <summary>The content type of <see cref="Body"/>: a CloudEvent in structured JSON mode.</summary>
     public const string ContentType = "application/cloudevents+json";
+
+    /// <summary>The CloudEvents <c>type</c>, also the AMQP <c>type</c> property.</summary>
+    public string Type { get; init; } = CallbackEventOptions.EventType;
 }

@@ -1,10 +1,20 @@
+using System.Text.Json;
 using Relay.Callbacks;
 
 namespace Relay.Events;
 
-/// <summary>The <c>data</c> of a callback event; written by <see cref="CallbackEventDataWriter"/>.</summary>
+/// <summary>
+/// The <c>data</c> of a callback event, from its callback or, with <see cref="Recovery"/> set, from the
+/// ResultMessage Marketing Cloud keeps for it; written by <see cref="CallbackEventDataWriter"/>.
+/// </summary>
 internal sealed record CallbackEventData(
     MarketingCloudCallback Callback,
     ResultDetailXmlLimits ResultDetailLimits,
     string? InvalidReason,
-    ReadOnlyMemory<byte> RawBody);
+    ReadOnlyMemory<byte> RawBody,
+    string? Recovery = null) : IEventData
+{
+    public string Type => CallbackEventOptions.EventType;
+
+    public void WriteTo(Utf8JsonWriter writer) => CallbackEventDataWriter.WriteData(writer, this);
+}

@@ -1,4 +1,5 @@
 using Relay.Callbacks;
+using Relay.Reconciliation;
 
 namespace Relay.Events;
 
@@ -27,7 +28,7 @@ public sealed class CallbackEventFactory
     {
         ArgumentNullException.ThrowIfNull(read);
         var callback = read.Callback;
-        var time = new DateTimeOffset(receivedAt.UtcTicks - (receivedAt.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
+        var time = ToMilliseconds(receivedAt);
 
         string id;
         string routingKey;
@@ -54,6 +55,43 @@ public sealed class CallbackEventFactory
         return new CallbackEvent(id, routingKey, time, body, callback.RequestId, callback.ConversationId,
             callback.OverallStatusCode, !read.IsValid);
     }
+
+    /// <summary>
+    /// The event a call's callback would have been, built from the ResultMessage Marketing Cloud keeps for it:
+    /// the same envelope, routing key and data, the id derived the same way from its fields, and the
+    /// <c>recovery</c> attribute <c>resultmessage</c>.
+    /// </summary>
+    public CallbackEvent CreateRecovered(ResultMessage result, DateTimeOffset recoveredAt, string? traceParent = null, string? traceState = null)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var fields = result.Fields;
+        var time = ToMilliseconds(recoveredAt);
+        string id = EventIds.ForCallback(_options.Source, fields);
+        var data = new CallbackEventData(fields, _options.ResultDetailLimits, null, default, CallbackEventOptions.RecoveredFromResultMessage);
+        string? subject = fields.RequestId is { } requestId && !CallbackFormReader.HasControlCharacter(requestId) ? requestId : null;
+        int expected = ExpectedEventBytes(fields.ResultDetailXml?.Length ?? 0);
+        var body = CloudEventJsonWriter.Write(id, _options.Source, time, subject, traceParent, traceState, data, expected);
+        return new CallbackEvent(id, RoutingKeys.ForStatus(fields.OverallStatusCode), time, body, fields.RequestId, fields.ConversationId,
+            fields.OverallStatusCode, false);
+    }
+
+    /// <summary>The <c>callback.missing</c> event of an expected call that neither a callback nor a final ResultMessage answered.</summary>
+    public CallbackEvent CreateMissing(Expectation expectation, DateTimeOffset registeredAt, int retrieves, DateTimeOffset? lastRetrieveAt,
+        DateTimeOffset now, string? traceParent = null)
+    {
+        ArgumentNullException.ThrowIfNull(expectation);
+        var time = ToMilliseconds(now);
+        string id = EventIds.ForMissing(_options.Source, expectation.RequestId);
+        var data = new MissingEventData(expectation, registeredAt, retrieves, lastRetrieveAt);
+        var body = CloudEventJsonWriter.Write(id, _options.Source, time, expectation.RequestId, traceParent, null, data, 1024);
+        return new CallbackEvent(id, RoutingKeys.Missing, time, body, expectation.RequestId, expectation.ConversationId, null, false)
+        {
+            Type = CallbackEventOptions.MissingEventType,
+        };
+    }
+
+    private static DateTimeOffset ToMilliseconds(DateTimeOffset at) =>
+        new(at.UtcTicks - (at.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
 
     // An event is about 1.3 times its form-encoded callback (the XML's escaped text beside its results, both
     // smaller than their percent-encoding); a raw body kept whole is about its size again.

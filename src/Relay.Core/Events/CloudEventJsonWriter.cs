@@ -30,7 +30,7 @@ internal static class CloudEventJsonWriter
 
     /// <param name="expectedBytes">About how long the event will be; a large event's buffer is sized by it.</param>
     public static ReadOnlyMemory<byte> Write(string id, string source, DateTimeOffset time, string? subject, string? traceParent, string? traceState,
-        CallbackEventData data, int expectedBytes)
+        IEventData data, int expectedBytes)
     {
         if (expectedBytes > ReusedBufferMaxBytes)
         {
@@ -58,13 +58,13 @@ internal static class CloudEventJsonWriter
     }
 
     private static void WriteEvent(Utf8JsonWriter writer, string id, string source, DateTimeOffset time, string? subject, string? traceParent,
-        string? traceState, CallbackEventData data)
+        string? traceState, IEventData data)
     {
         writer.WriteStartObject();
         writer.WriteString("specversion", "1.0");
         writer.WriteString("id", id);
         writer.WriteString("source", source);
-        writer.WriteString("type", CallbackEventOptions.EventType);
+        writer.WriteString("type", data.Type);
         Span<char> timestamp = stackalloc char[24];
         time.UtcDateTime.TryFormat(timestamp, out int length, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
         writer.WriteString("time", timestamp[..length]);
@@ -83,8 +83,13 @@ internal static class CloudEventJsonWriter
             }
         }
 
+        if (data.Recovery is { } recovery)
+        {
+            writer.WriteString("recovery", recovery);
+        }
+
         writer.WritePropertyName("data");
-        CallbackEventDataWriter.WriteData(writer, data);
+        data.WriteTo(writer);
         writer.WriteEndObject();
         writer.Flush();
     }

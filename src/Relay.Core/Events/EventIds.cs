@@ -15,6 +15,7 @@ public static class EventIds
 {
     private static readonly byte[] CallbackDomain = "relay/marketing-cloud-callback/v1"u8.ToArray();
     private static readonly byte[] RawBodyDomain = "relay/marketing-cloud-raw-body/v1"u8.ToArray();
+    private static readonly byte[] MissingDomain = "relay/marketing-cloud-missing/v1"u8.ToArray();
 
     /// <summary>The id of a well-formed callback: its source and its ten fields, in order.</summary>
     public static string ForCallback(string source, MarketingCloudCallback callback)
@@ -42,6 +43,16 @@ public static class EventIds
         AppendField(hash, RawBodyDomain);
         AppendString(hash, source);
         AppendField(hash, body);
+        return Format(hash);
+    }
+
+    /// <summary>The id of the <c>callback.missing</c> event of an expected call: its source and RequestID.</summary>
+    public static string ForMissing(string source, string requestId)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        AppendField(hash, MissingDomain);
+        AppendString(hash, source);
+        AppendString(hash, requestId);
         return Format(hash);
     }
 

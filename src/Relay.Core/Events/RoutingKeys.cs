@@ -10,6 +10,9 @@ public static class RoutingKeys
     public const string Invalid = "callback.invalid";
     public const string Unknown = "callback.unknown";
 
+    /// <summary>An expected call with no callback and no final ResultMessage (reconciliation).</summary>
+    public const string Missing = "callback.missing";
+
     /// <summary>Statuses are opaque strings; a longer one is cut so the key stays well under AMQP's 255 bytes.</summary>
     public const int MaxStatusLength = 64;
 

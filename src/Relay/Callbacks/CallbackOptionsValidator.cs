@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Relay.Configuration;
+using Relay.Reconciliation;
 
 namespace Relay.Callbacks;
 
@@ -56,6 +57,37 @@ internal sealed class CallbackOptionsValidator(IConfiguration configuration) : I
         return errors.ToResult();
     }
 
+    private void ValidateCredentials(ValidationErrors errors, string key, MarketingCloudCredentials credentials)
+    {
+        errors.AddUnknownKeys(configuration, key, typeof(MarketingCloudCredentials));
+        if (!credentials.IsConfigured)
+        {
+            return;
+        }
+
+        if (!Uri.TryCreate(credentials.AuthBaseUri, UriKind.Absolute, out var uri) || !MarketingCloudCredentials.IsAllowed(uri)
+            || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment) || !string.IsNullOrEmpty(uri.UserInfo))
+        {
+            errors.Add($"{key}:AuthBaseUri", $"'{credentials.AuthBaseUri}' is not an https:// URI such as https://<subdomain>.auth.marketingcloudapis.com/ (http:// only to a loopback address)");
+        }
+
+        if (string.IsNullOrWhiteSpace(credentials.ClientId))
+        {
+            errors.Add($"{key}:ClientId", "is required with the other MarketingCloud settings");
+        }
+
+        // Described, never echoed.
+        if (string.IsNullOrWhiteSpace(credentials.ClientSecret))
+        {
+            errors.Add($"{key}:ClientSecret", "is required with the other MarketingCloud settings");
+        }
+
+        if (credentials.AccountId.Length > 0 && !credentials.AccountId.All(char.IsAsciiDigit))
+        {
+            errors.Add($"{key}:AccountId", $"'{credentials.AccountId}' is not a MID (digits only)");
+        }
+    }
+
     private void ValidateSources(ValidationErrors errors, CallbackOptions options)
     {
         const string section = CallbackOptions.Section + ":Sources";
@@ -75,6 +107,7 @@ internal sealed class CallbackOptionsValidator(IConfiguration configuration) : I
                 errors.Add(key, "a source name is 1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit");
             }
 
+            ValidateCredentials(errors, $"{key}:MarketingCloud", source.MarketingCloud);
             if (source.Tokens.Count == 0)
             {
                 errors.Add($"{key}:Tokens", "at least one token is required");

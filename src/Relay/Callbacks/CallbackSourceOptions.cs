@@ -8,4 +8,7 @@ internal sealed class CallbackSourceOptions
     /// rotated without downtime: add the new one, switch Marketing Cloud to it, remove the old one.
     /// </summary>
     public List<string> Tokens { get; set; } = [];
+
+    /// <summary>The API credentials reconciliation retrieves this source's ResultMessages with; none by default.</summary>
+    public Reconciliation.MarketingCloudCredentials MarketingCloud { get; set; } = new();
 }

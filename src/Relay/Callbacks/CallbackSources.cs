@@ -21,18 +21,22 @@ internal sealed partial class CallbackSources
     public CallbackSources(IOptions<CallbackOptions> options)
     {
         var settings = options.Value;
-        _tokens = [.. settings.Sources.SelectMany(entry =>
+        ByName = settings.Sources.ToDictionary(entry => entry.Key, entry =>
         {
             string eventSource = settings.Source.TrimEnd('/') + "/" + entry.Key;
-            var source = new CallbackSource(entry.Key, eventSource, new CallbackEventFactory(settings.ToEventOptions(eventSource)));
-            return entry.Value.Tokens.Select(token => (SHA256.HashData(Encoding.UTF8.GetBytes(token)), source));
-        })];
+            return new CallbackSource(entry.Key, eventSource, new CallbackEventFactory(settings.ToEventOptions(eventSource)));
+        }, StringComparer.OrdinalIgnoreCase);
+        _tokens = [.. settings.Sources.SelectMany(entry =>
+            entry.Value.Tokens.Select(token => (SHA256.HashData(Encoding.UTF8.GetBytes(token)), ByName[entry.Key])))];
 
         if (settings.AllowTokenless)
         {
             Tokenless = new CallbackSource("tokenless", settings.Source, new CallbackEventFactory(settings.ToEventOptions(settings.Source)));
         }
     }
+
+    /// <summary>The configured sources by name (case-insensitive, as configuration keys are).</summary>
+    public IReadOnlyDictionary<string, CallbackSource> ByName { get; }
 
     /// <summary>The source of callbacks posted to <c>{Path}</c> itself, when tokenless callbacks are allowed.</summary>
     public CallbackSource? Tokenless { get; }

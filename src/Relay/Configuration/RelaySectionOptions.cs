@@ -7,5 +7,5 @@ internal sealed class RelaySectionOptions
 
     /// <summary>The sections under <c>Relay</c>, one per feature.</summary>
     public static IReadOnlySet<string> KnownSections { get; } =
-        new HashSet<string>(["Allowlist", "ForwardedHeaders", "Callbacks", "RabbitMq", "Outbox", "Shutdown", "RateLimit", "Archive"], StringComparer.OrdinalIgnoreCase);
+        new HashSet<string>(["Allowlist", "ForwardedHeaders", "Callbacks", "RabbitMq", "Outbox", "Shutdown", "RateLimit", "Archive", "Reconciliation"], StringComparer.OrdinalIgnoreCase);
 }

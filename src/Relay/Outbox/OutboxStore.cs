@@ -353,21 +353,33 @@ internal sealed class OutboxStore : IDisposable
     private static string StorageClass(Type type) =>
         type == typeof(long) ? "INTEGER" : type == typeof(double) ? "REAL" : type == typeof(string) ? "TEXT" : "BLOB";
 
-    /// <summary>An event from a row whose columns 1 to 3 are its id, routing key and time.</summary>
-    private static CallbackEvent EventFrom(SqliteDataReader reader, int bodyColumn) => new(
-        Id: reader.GetString(1),
-        RoutingKey: reader.GetString(2),
-        Time: DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
-        Body: reader.GetValue(bodyColumn) switch
+    /// <summary>
+    /// An event from a row whose columns 1 to 3 are its id, routing key and time; what the row does not hold
+    /// (its type, RequestID, ConversationID, status) is read back from the event's own JSON.
+    /// </summary>
+    private static CallbackEvent EventFrom(SqliteDataReader reader, int bodyColumn)
+    {
+        byte[] body = reader.GetValue(bodyColumn) switch
         {
             byte[] bytes => bytes,
             // Only a row set aside as unreadable holds anything else; it is shown as what it holds.
             var other => System.Text.Encoding.UTF8.GetBytes(Convert.ToString(other, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty),
-        },
-        RequestId: null,
-        ConversationId: null,
-        Status: null,
-        IsInvalid: false);
+        };
+        string routingKey = reader.GetString(2);
+        CloudEventEnvelope.TryRead(body, out var envelope);
+        return new CallbackEvent(
+            Id: reader.GetString(1),
+            RoutingKey: routingKey,
+            Time: DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+            Body: body,
+            RequestId: envelope.RequestId,
+            ConversationId: envelope.ConversationId,
+            Status: envelope.OverallStatusCode,
+            IsInvalid: routingKey == RoutingKeys.Invalid)
+        {
+            Type = envelope.Type ?? CallbackEventOptions.EventType,
+        };
+    }
 
     private static void Execute(SqliteConnection connection, string sql)
     {

@@ -13,7 +13,7 @@ internal static class EventMessage
         ContentType = CallbackEvent.ContentType,
         MessageId = callbackEvent.Id,
         Timestamp = new AmqpTimestamp(callbackEvent.Time.ToUnixTimeSeconds()),
-        Type = CallbackEventOptions.EventType,
+        Type = callbackEvent.Type,
         AppId = "relay",
         Headers = new Dictionary<string, object?>(2),
     };

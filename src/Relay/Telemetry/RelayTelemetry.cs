@@ -51,5 +51,6 @@ internal static class RelayTelemetry
         public const string PublishOutcome = "relay.publish.outcome";
         public const string EventId = "relay.event.id";
         public const string OutboxReplay = "relay.outbox.replay";
+        public const string ReconciliationOutcome = "relay.reconciliation.outcome";
     }
 }

@@ -14,7 +14,9 @@ public sealed class CloudEventEnvelopeTests
             "00-0123456789abcdef0123456789abcdef-0123456789abcdef-01");
 
         Assert.True(CloudEventEnvelope.TryRead(created.Body.Span, out var envelope));
-        Assert.Equal(new CloudEventEnvelope(created.Id, time, "request-1"), envelope);
+        Assert.Equal(new CloudEventEnvelope(created.Id, time, "request-1", CallbackEventOptions.DefaultSource, CallbackEventOptions.EventType,
+            Recovery: null, TraceParent: "00-0123456789abcdef0123456789abcdef-0123456789abcdef-01",
+            RequestId: "request-1", ConversationId: null, OverallStatusCode: "OK"), envelope);
     }
 
     [Theory]

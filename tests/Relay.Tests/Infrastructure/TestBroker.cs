@@ -26,7 +26,7 @@ internal static class TestBroker
         }
     }
 
-    /// <summary>Deletes what a test Relay declared: its exchange, its unrouted exchange and queue, its archive stream.</summary>
+    /// <summary>Deletes what a test Relay declared: its exchange, its unrouted exchange and queue, its archive stream, its expectations queues.</summary>
     public static async Task DeleteTopologyAsync(string exchange)
     {
         try
@@ -37,6 +37,10 @@ internal static class TestBroker
             await channel.ExchangeDeleteAsync(exchange + ".unrouted");
             await channel.QueueDeleteAsync(exchange + ".unrouted", ifUnused: false, ifEmpty: false);
             await channel.QueueDeleteAsync(exchange + ".archive", ifUnused: false, ifEmpty: false);
+            foreach (string expectations in new[] { ".expectations", ".expectations.grace", ".expectations.retry" })
+            {
+                await channel.QueueDeleteAsync(exchange + expectations, ifUnused: false, ifEmpty: false);
+            }
         }
         catch (Exception ex) when (ex is RabbitMQ.Client.Exceptions.OperationInterruptedException or InvalidOperationException)
         {

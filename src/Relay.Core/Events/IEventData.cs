@@ -1,0 +1,14 @@
+using System.Text.Json;
+
+namespace Relay.Events;
+
+/// <summary>What an event's envelope takes from its data: the CloudEvents <c>type</c>, the <c>recovery</c> extension, the <c>data</c> itself.</summary>
+internal interface IEventData
+{
+    string Type { get; }
+
+    /// <summary>How an event that is not its callback was recovered (<c>resultmessage</c>); null for a callback's own event.</summary>
+    string? Recovery { get; }
+
+    void WriteTo(Utf8JsonWriter writer);
+}

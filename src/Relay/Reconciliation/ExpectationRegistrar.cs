@@ -1,0 +1,44 @@
+using RabbitMQ.Client;
+using Relay.Callbacks;
+
+namespace Relay.Reconciliation;
+
+/// <summary>
+/// Registers expectations on behalf of a producer that posts them to Relay rather than publishing them:
+/// each one a persistent message on <c>{Exchange}.expectations</c>, confirmed by the broker before the
+/// producer is answered.
+/// </summary>
+internal sealed class ExpectationRegistrar(Reconciler reconciler, CallbackSources sources, MarketingCloudAccounts accounts)
+{
+    /// <summary>Why Relay could not reconcile this expectation, or null when it can.</summary>
+    public string? Problem(Expectation expectation) =>
+        !sources.ByName.ContainsKey(expectation.Source) ? $"source '{expectation.Source}' is not configured"
+        : !accounts.TryGet(expectation.Source, out _) ? $"source '{expectation.Source}' has no MarketingCloud credentials to retrieve with"
+        : null;
+
+    /// <returns>False when reconciliation holds no broker connection now.</returns>
+    public async Task<bool> RegisterAsync(IReadOnlyList<Expectation> expectations, CancellationToken cancellationToken)
+    {
+        if (reconciler.PublishChannel is not { IsOpen: true } channel)
+        {
+            return false;
+        }
+
+        var publishes = new List<Task>(expectations.Count);
+        foreach (var expectation in expectations)
+        {
+            var properties = new BasicProperties
+            {
+                DeliveryMode = DeliveryModes.Persistent,
+                ContentType = "application/json",
+                Timestamp = new AmqpTimestamp(DateTimeOffset.UtcNow.ToUnixTimeSeconds()),
+                AppId = "relay",
+            };
+            publishes.Add(channel.BasicPublishAsync(string.Empty, reconciler.ExpectationsQueue, mandatory: true, properties,
+                ExpectationJson.Write(expectation), cancellationToken).AsTask());
+        }
+
+        await Task.WhenAll(publishes);
+        return true;
+    }
+}

@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Options;
+using Relay.Callbacks;
+
+namespace Relay.Reconciliation;
+
+/// <summary>The sources reconciliation can retrieve for: those with <c>MarketingCloud</c> credentials, sharing one HTTP client.</summary>
+internal sealed class MarketingCloudAccounts : IDisposable
+{
+    private readonly HttpClient _http;
+    private readonly Dictionary<string, MarketingCloudAccount> _accounts;
+
+    public MarketingCloudAccounts(IOptions<CallbackOptions> callbacks, IOptions<ReconciliationOptions> options, TimeProvider time,
+        ReconciliationMetrics metrics, ILogger<MarketingCloudAccount> logger)
+    {
+        _http = new HttpClient(new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            AutomaticDecompression = System.Net.DecompressionMethods.All,
+        })
+        {
+            Timeout = options.Value.RequestTimeout,
+        };
+        _http.DefaultRequestHeaders.UserAgent.ParseAdd("Relay/1.0");
+
+        // A ResultMessage is read up to twice the largest callback body Relay accepts.
+        long maxCharacters = callbacks.Value.MaxBodyBytes * 2;
+        _accounts = callbacks.Value.Sources
+            .Where(source => source.Value.MarketingCloud.IsConfigured)
+            .ToDictionary(source => source.Key,
+                source => new MarketingCloudAccount(source.Key, source.Value.MarketingCloud, _http, time, metrics, maxCharacters, logger),
+                StringComparer.OrdinalIgnoreCase);
+    }
+
+    public bool TryGet(string source, out MarketingCloudAccount? account) => _accounts.TryGetValue(source, out account);
+
+    public void Dispose()
+    {
+        foreach (var account in _accounts.Values)
+        {
+            account.Dispose();
+        }
+
+        _http.Dispose();
+    }
+}

@@ -1,0 +1,66 @@
+using System.Diagnostics.Metrics;
+using Relay.Telemetry;
+
+namespace Relay.Reconciliation;
+
+/// <summary>Reconciliation's instruments, in one place (as ASP.NET Core's RateLimitingMetrics).</summary>
+internal sealed class ReconciliationMetrics
+{
+    public const string Registered = "registered";
+    public const string Fulfilled = "fulfilled";
+    public const string Recovered = "recovered";
+    public const string Missing = "missing";
+    public const string Malformed = "malformed";
+    public const string Final = "final";
+    public const string NotFinal = "not_final";
+
+    private const string OutcomeAttribute = RelayTelemetry.Attributes.ReconciliationOutcome;
+
+    private readonly Counter<long> _expectations;
+    private readonly Histogram<double> _retrieveDuration;
+    private readonly Counter<long> _retrieveFailures;
+    private readonly Counter<long> _tokens;
+    private Func<long>? _open;
+    private Func<double>? _oldestAge;
+
+    public ReconciliationMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(RelayTelemetry.MeterName);
+        _expectations = meter.CreateCounter<long>("relay.reconciliation.expectations", unit: "{expectation}",
+            description: "Expectations by outcome: registered, fulfilled (by a callback), recovered (from a ResultMessage), missing, malformed.");
+        meter.CreateObservableGauge("relay.reconciliation.open", () => _open?.Invoke() ?? 0, unit: "{expectation}",
+            description: "Expectations not yet fulfilled, recovered or reported missing (the expectations queues' messages).");
+        meter.CreateObservableGauge("relay.reconciliation.oldest_open.age", () => _oldestAge?.Invoke() ?? 0, unit: "s",
+            description: "Age of the oldest open expectation this instance is reconciling.");
+        _retrieveDuration = meter.CreateHistogram("relay.reconciliation.retrieve.duration", unit: "s",
+            description: "ResultMessage retrieves, token included, by outcome (final, not_final, or error.type).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
+        _retrieveFailures = meter.CreateCounter<long>("relay.reconciliation.retrieve.failures", unit: "{retrieve}",
+            description: "Failed retrieves and token calls by error.type (timeout, network, server_error, refused, unauthorized, login_failed, fault, malformed, status_error).");
+        _tokens = meter.CreateCounter<long>("relay.reconciliation.tokens", unit: "{token}",
+            description: "Access tokens fetched from Marketing Cloud's token endpoint.");
+    }
+
+    /// <summary>Where the gauges read from, once the reconciler runs.</summary>
+    public void Observe(Func<long> open, Func<double> oldestAge)
+    {
+        _open = open;
+        _oldestAge = oldestAge;
+    }
+
+    public void Expectation(string outcome, string? source) => _expectations.Add(1,
+        new KeyValuePair<string, object?>(OutcomeAttribute, outcome), new KeyValuePair<string, object?>(RelayTelemetry.Attributes.Source, source));
+
+    public void Retrieved(string source, string result, TimeSpan duration) => _retrieveDuration.Record(duration.TotalSeconds,
+        new KeyValuePair<string, object?>(OutcomeAttribute, result), new KeyValuePair<string, object?>(RelayTelemetry.Attributes.Source, source));
+
+    public void RetrieveFailed(string source, string kind, TimeSpan duration)
+    {
+        _retrieveDuration.Record(duration.TotalSeconds,
+            new KeyValuePair<string, object?>(OutcomeAttribute, kind), new KeyValuePair<string, object?>(RelayTelemetry.Attributes.Source, source));
+        _retrieveFailures.Add(1,
+            new KeyValuePair<string, object?>(RelayTelemetry.Attributes.ErrorType, kind), new KeyValuePair<string, object?>(RelayTelemetry.Attributes.Source, source));
+    }
+
+    public void TokenFetched(string source) => _tokens.Add(1, new KeyValuePair<string, object?>(RelayTelemetry.Attributes.Source, source));
+}

@@ -1,0 +1,17 @@
+namespace Relay.Reconciliation;
+
+/// <summary>A token or retrieve call to Marketing Cloud that failed; <see cref="Kind"/> is the metric's <c>error.type</c>.</summary>
+internal sealed class RetrieveFailedException(string kind, string message, Exception? inner = null) : Exception(message, inner)
+{
+    public const string Timeout = "timeout";
+    public const string Network = "network";
+    public const string ServerError = "server_error";
+    public const string Refused = "refused";
+    public const string Unauthorized = "unauthorized";
+    public const string LoginFailed = "login_failed";
+    public const string Fault = "fault";
+    public const string Malformed = "malformed";
+    public const string StatusError = "status_error";
+
+    public string Kind { get; } = kind;
+}

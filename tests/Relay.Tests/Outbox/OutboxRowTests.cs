@@ -1,0 +1,37 @@
+using Relay.Callbacks;
+using Relay.Events;
+using Relay.Infrastructure;
+using Relay.Reconciliation;
+
+namespace Relay.Outbox;
+
+/// <summary>An event read back from an outbox row is the record that went in: a missing event stays one.</summary>
+public sealed class OutboxRowTests
+{
+    [Fact]
+    public void Rows_RoundTripToTheSameRecord()
+    {
+        string folder = Directory.CreateTempSubdirectory("relay-outbox-rows-").FullName;
+        try
+        {
+            var factory = new CallbackEventFactory(new CallbackEventOptions(RelayServer.EventSource, ResultDetailXmlLimits.Default));
+            byte[] form = System.Text.Encoding.ASCII.GetBytes(CallbackForms.WithErrors("round-trip"));
+            var callback = factory.Create(CallbackFormReader.Read(form), form, DateTimeOffset.UtcNow);
+            var missing = factory.CreateMissing(new Expectation("test", "gone"), DateTimeOffset.UtcNow, 3, null, DateTimeOffset.UtcNow);
+
+            using var store = OutboxStore.Open(folder);
+            store.Append([(callback, null), (missing, null)], DateTimeOffset.UtcNow);
+            var read = store.ReadOldest(10, []).Select(entry => entry.Event).ToList();
+
+            Assert.Equal(2, read.Count);
+            Assert.Equal(callback with { Body = read[0].Body }, read[0]);
+            Assert.Equal(missing with { Body = read[1].Body }, read[1]);
+            Assert.Equal(CallbackEventOptions.MissingEventType, read[1].Type);
+            Assert.Equal(callback.Body.ToArray(), read[0].Body.ToArray());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,320 @@
+using System.Net;
+using System.Text.Json;
+using Relay.Callbacks;
+using Relay.Events;
+using Relay.Infrastructure;
+
+namespace Relay.Reconciliation;
+
+/// <summary>
+/// Every registered call ends as exactly one event, end to end over the real broker, with the stand-in of
+/// Marketing Cloud's token and SOAP endpoints. Grace and RetryInterval are one second here.
+/// </summary>
+public sealed class ReconciliationTests
+{
+    private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(4);
+
+    [Fact]
+    public async Task CallbackAfterRegistration_FulfilsIt_WithoutRetrieve()
+    {
+        await using var relay = await ReconcilingRelay.StartAsync();
+        string requestId = Guid.NewGuid().ToString();
+        relay.MarketingCloud.AddResult(requestId);
+
+        await relay.PublishExpectationAsync(requestId, null);
+        await Task.Delay(200);
+        using (var answer = await relay.Relay.PostCallbackAsync(CallbackForms.Success(requestId)))
+        {
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        }
+
+        var events = await relay.EventsUntilQuietAsync(Quiet);
+
+        var only = Assert.Single(events);
+        Assert.Equal("callback.ok", only.RoutingKey);
+        Assert.False(Json(only).TryGetProperty("recovery", out _));
+        Assert.Equal(0, relay.MarketingCloud.RetrievesOf(requestId));
+    }
+
+    [Fact]
+    public async Task CallbackBeforeRegistration_FulfilsIt_WithoutRetrieve()
+    {
+        await using var relay = await ReconcilingRelay.StartAsync();
+        string requestId = Guid.NewGuid().ToString();
+        relay.MarketingCloud.AddResult(requestId);
+
+        using (var answer = await relay.Relay.PostCallbackAsync(CallbackForms.Success(requestId)))
+        {
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        }
+
+        Assert.Equal("callback.ok", (await relay.Events.ReceiveAsync()).RoutingKey);
+        await relay.PublishExpectationAsync(requestId, null);
+
+        await relay.Events.AssertEmptyAsync(Quiet);
+        Assert.Equal(0, relay.MarketingCloud.RetrievesOf(requestId));
+    }
+
+    [Fact]
+    public async Task NoCallback_IsRecoveredFromTheResultMessage_AsTheEventItsCallbackWouldHaveBeen()
+    {
+        await using var relay = await ReconcilingRelay.StartAsync();
+        string requestId = Guid.NewGuid().ToString();
+        const string xml = "<CreateResponse xmlns=\"http://exacttarget.com/wsdl/partnerAPI\"><Results><StatusCode>Error</StatusCode><OrdinalID>0</OrdinalID><ErrorCode>12000</ErrorCode></Results></CreateResponse>";
+        relay.MarketingCloud.AddResult(requestId, "Has Errors", xml, statusMessage: "One or more objects failed.", errorCode: "12000");
+
+        await relay.PublishExpectationAsync(requestId, null);
+        var recovered = await relay.Events.ReceiveAsync(TimeSpan.FromSeconds(15));
+
+        Assert.Equal("callback.has-errors", recovered.RoutingKey);
+        var json = Json(recovered);
+        Assert.Equal("resultmessage", json.GetProperty("recovery").GetString());
+        Assert.Equal(RelayServer.EventSource, json.GetProperty("source").GetString());
+        Assert.Equal(CallbackEventOptions.EventType, json.GetProperty("type").GetString());
+        Assert.Equal(requestId, json.GetProperty("subject").GetString());
+        var data = json.GetProperty("data");
+        Assert.Equal("Has Errors", data.GetProperty("overallStatusCode").GetString());
+        Assert.Equal(12000, data.GetProperty("errorCode").GetInt32());
+        Assert.Equal("Error", data.GetProperty("results")[0].GetProperty("StatusCode").GetString());
+
+        // The id its callback would have had, so a consumer that saw the callback too drops one of them.
+        var callback = new MarketingCloudCallback(requestId, null, "Has Errors", "Has Errors", "One or more objects failed.", "12000",
+            "Asynchronous", "Asynchronous", xml, null);
+        Assert.Equal(EventIds.ForCallback(RelayServer.EventSource, callback), recovered.MessageId);
+        Assert.Equal(recovered.MessageId, json.GetProperty("id").GetString());
+        await relay.Events.AssertEmptyAsync(Quiet);
+        Assert.Equal(1, relay.MarketingCloud.RetrievesOf(requestId));
+    }
+
+    [Fact]
+    public async Task OnError_Success_IsRecovered()
+    {
+        await using var relay = await ReconcilingRelay.StartAsync();
+        string requestId = Guid.NewGuid().ToString();
+        relay.MarketingCloud.AddResult(requestId);
+
+        await relay.PublishExpectationAsync(requestId, "OnError");
+        var recovered = await relay.Events.ReceiveAsync(TimeSpan.FromSeconds(15));
+
+        Assert.Equal("callback.ok", recovered.RoutingKey);
+        Assert.Equal("resultmessage", Json(recovered).GetProperty("recovery").GetString());
+        await relay.Events.AssertEmptyAsync(Quiet);
+    }
+
+    [Fact]
+    public async Task NotFinalAtFirst_IsRetrievedAgain_UntilItIs()
+    {
+        await using var relay = await ReconcilingRelay.StartAsync();
+        string requestId = Guid.NewGuid().ToString();
+
+        await relay.PublishExpectationAsync(requestId, null);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (relay.MarketingCloud.RetrievesOf(requestId) < 2 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.True(relay.MarketingCloud.RetrievesOf(requestId) >= 2);
+        relay.MarketingCloud.AddResult(requestId, "Error", statusMessage: "Subscriber not found", errorCode: "180008");
+        var recovered = await relay.Events.ReceiveAsync(TimeSpan.FromSeconds(15));
+
+        Assert.Equal("callback.error", recovered.RoutingKey);
+        await relay.Events.AssertEmptyAsync(Quiet);
+    }
+
+    [Fact]
+    public async Task NothingFinalByMaxAge_IsReportedMissing_Once()
+    {
+        await using var relay = await ReconcilingRelay.StartAsync(maxAge: "00:00:04");
+        string requestId = Guid.NewGuid().ToString();
+        var submitted = DateTimeOffset.UtcNow;
+
+        await relay.PublishExpectationAsync($$"""{"source":"test","requestId":"{{requestId}}","conversationId":"conv-1","respondWhen":"OnCallComplete","submittedAt":"{{submitted:O}}"}""");
+        var missing = await relay.Events.ReceiveAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal("callback.missing", missing.RoutingKey);
+        var json = Json(missing);
+        Assert.Equal(CallbackEventOptions.MissingEventType, json.GetProperty("type").GetString());
+        Assert.Equal(EventIds.ForMissing(RelayServer.EventSource, requestId), missing.MessageId);
+        Assert.Equal(requestId, json.GetProperty("subject").GetString());
+        var data = json.GetProperty("data");
+        Assert.Equal(requestId, data.GetProperty("requestId").GetString());
+        Assert.Equal("conv-1", data.GetProperty("conversationId").GetString());
+        Assert.Equal("OnCallComplete", data.GetProperty("respondWhen").GetString());
+        int retrieves = data.GetProperty("retrieves").GetInt32();
+        Assert.InRange(retrieves, 2, 6);
+        Assert.Equal(relay.MarketingCloud.RetrievesOf(requestId), retrieves);
+        Assert.True(data.GetProperty("registeredAt").GetDateTimeOffset() >= submitted.AddSeconds(-1));
+        await relay.Events.AssertEmptyAsync(Quiet);
+    }
+
+    [Fact]
+    public async Task TransientFailures_AreRetried_AndTheTokenIsReused()
+    {
+        await using var relay = await ReconcilingRelay.StartAsync();
+        relay.MarketingCloud.FailNext(
+            MarketingCloudStandIn.Failure.ServiceUnavailable,
+            MarketingCloudStandIn.Failure.Fault,
+            MarketingCloudStandIn.Failure.Slow);
+        var requestIds = Enumerable.Range(0, 5).Select(_ => Guid.NewGuid().ToString()).ToList();
+        foreach (string requestId in requestIds)
+        {
+            relay.MarketingCloud.AddResult(requestId);
+            await relay.PublishExpectationAsync(requestId, "OnError");
+        }
+
+        var events = new List<ReceivedMessage>();
+        for (int i = 0; i < requestIds.Count; i++)
+        {
+            events.Add(await relay.Events.ReceiveAsync(TimeSpan.FromSeconds(40)));
+        }
+
+        Assert.Equal(requestIds.Order(), events.Select(message => message.Subject!).Order());
+        await relay.Events.AssertEmptyAsync(Quiet);
+        Assert.Equal(1, relay.MarketingCloud.TokenCalls);
+    }
+
+    [Fact]
+    public async Task LoginFailed_FetchesANewTokenOnce()
+    {
+        await using var relay = await ReconcilingRelay.StartAsync();
+        string first = Guid.NewGuid().ToString();
+        relay.MarketingCloud.AddResult(first);
+        await relay.PublishExpectationAsync(first, "OnError");
+        await relay.Events.ReceiveAsync(TimeSpan.FromSeconds(15));
+        Assert.Equal(1, relay.MarketingCloud.TokenCalls);
+
+        relay.MarketingCloud.ExpireTokens();
+        string second = Guid.NewGuid().ToString();
+        relay.MarketingCloud.AddResult(second);
+        await relay.PublishExpectationAsync(second, "OnError");
+        var recovered = await relay.Events.ReceiveAsync(TimeSpan.FromSeconds(15));
+
+        Assert.Equal(second, recovered.Subject);
+        Assert.Equal(2, relay.MarketingCloud.TokenCalls);
+        Assert.Equal(1, relay.MarketingCloud.RetrievesOf(second));
+    }
+
+    [Fact]
+    public async Task ShortLivedTokens_AreRenewedBeforeTheyExpire()
+    {
+        await using var relay = await ReconcilingRelay.StartAsync();
+        relay.MarketingCloud.TokenLifetimeSeconds = 2;
+        for (int i = 0; i < 3; i++)
+        {
+            string requestId = Guid.NewGuid().ToString();
+            relay.MarketingCloud.AddResult(requestId);
+            await relay.PublishExpectationAsync(requestId, "OnError");
+            await relay.Events.ReceiveAsync(TimeSpan.FromSeconds(15));
+            await Task.Delay(1500);
+        }
+
+        // Renewed at half its life each time, and never used once Marketing Cloud would refuse it.
+        Assert.InRange(relay.MarketingCloud.TokenCalls, 2, 3);
+    }
+
+    [Fact]
+    public async Task ResultOnALaterPage_IsFound_WithContinueRequest()
+    {
+        await using var relay = await ReconcilingRelay.StartAsync();
+        relay.MarketingCloud.PageSize = 3;
+        string requestId = Guid.NewGuid().ToString();
+        relay.MarketingCloud.AddResult(requestId);
+        relay.MarketingCloud.AddUnrelated(requestId, 7);
+
+        await relay.PublishExpectationAsync(requestId, null);
+        var recovered = await relay.Events.ReceiveAsync(TimeSpan.FromSeconds(15));
+
+        Assert.Equal(requestId, recovered.Subject);
+        Assert.Equal(1, relay.MarketingCloud.RetrievesOf(requestId));
+        Assert.True(relay.MarketingCloud.SoapCalls >= 3, $"{relay.MarketingCloud.SoapCalls} SOAP calls for 3 pages");
+    }
+
+    [Fact]
+    public async Task MalformedExpectations_AreDropped_AndTheConsumerGoesOn()
+    {
+        await using var relay = await ReconcilingRelay.StartAsync();
+        foreach (string malformed in new[]
+        {
+            "not json",
+            """{"source":"test"}""",
+            """{"source":"nobody","requestId":"x"}""",
+            """{"source":"test","requestId":"x","respondWhen":"Sometimes"}""",
+            """{"source":"test","requestId":"x","requestId":"y"}""",
+            """[{"source":"test","requestId":"x"}]""",
+        })
+        {
+            await relay.PublishExpectationAsync(malformed);
+        }
+
+        string requestId = Guid.NewGuid().ToString();
+        relay.MarketingCloud.AddResult(requestId);
+        await relay.PublishExpectationAsync(requestId, "OnError");
+
+        var recovered = await relay.Events.ReceiveAsync(TimeSpan.FromSeconds(15));
+        Assert.Equal(requestId, recovered.Subject);
+        await relay.Events.AssertEmptyAsync(Quiet);
+        await AssertQueueEmptyAsync(relay.ExpectationsQueue);
+    }
+
+    [Fact]
+    public async Task PostExpectations_Registers_OneOrMany_AndRefusesWhatCannotBeReconciled()
+    {
+        await using var relay = await ReconcilingRelay.StartAsync();
+        string one = Guid.NewGuid().ToString();
+        string two = Guid.NewGuid().ToString();
+        string three = Guid.NewGuid().ToString();
+        foreach (string requestId in new[] { one, two, three })
+        {
+            relay.MarketingCloud.AddResult(requestId);
+        }
+
+        var single = await relay.PostExpectationsAsync(ReconcilingRelay.Expectation(one, "OnError"));
+        var many = await relay.PostExpectationsAsync($"[{ReconcilingRelay.Expectation(two, "OnError")},{ReconcilingRelay.Expectation(three)}]");
+        var unknownSource = await relay.PostExpectationsAsync("""{"source":"nobody","requestId":"x"}""");
+        var secondBad = await relay.PostExpectationsAsync("[" + ReconcilingRelay.Expectation("y") + """,{"requestId":"z"}]""");
+        var notJson = await relay.PostExpectationsAsync("{", "application/json");
+        var form = await relay.PostExpectationsAsync("source=test", "application/x-www-form-urlencoded");
+
+        Assert.Equal(HttpStatusCode.Accepted, single.Status);
+        Assert.Equal(1, JsonDocument.Parse(single.Body).RootElement.GetProperty("registered").GetInt32());
+        Assert.Equal(HttpStatusCode.Accepted, many.Status);
+        Assert.Equal(2, JsonDocument.Parse(many.Body).RootElement.GetProperty("registered").GetInt32());
+        Assert.Equal(HttpStatusCode.BadRequest, unknownSource.Status);
+        Assert.Contains("nobody", unknownSource.Body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, secondBad.Status);
+        Assert.Contains("[1]", secondBad.Body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, notJson.Status);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, form.Status);
+
+        var events = new List<ReceivedMessage>();
+        for (int i = 0; i < 3; i++)
+        {
+            events.Add(await relay.Events.ReceiveAsync(TimeSpan.FromSeconds(15)));
+        }
+
+        Assert.Equal(new[] { one, two, three }.Order(), events.Select(message => message.Subject!).Order());
+        await relay.Events.AssertEmptyAsync(Quiet);
+    }
+
+    [Fact]
+    public async Task PostExpectations_IsOnAdminOnly_AndAbsentWhenReconciliationIsOff()
+    {
+        await using var relay = await RelayServer.StartAsync();
+        using var admin = relay.CreateAdminClient();
+        using var content = new StringContent(ReconcilingRelay.Expectation("x"), System.Text.Encoding.UTF8, "application/json");
+
+        using var response = await admin.PostAsync("/expectations", content);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    private static async Task AssertQueueEmptyAsync(string queue)
+    {
+        await using var connection = await TestBroker.ConnectAsync("relay-tests-inspect");
+        await using var channel = await connection.CreateChannelAsync();
+        Assert.Equal(0u, (await channel.QueueDeclarePassiveAsync(queue)).MessageCount);
+    }
+
+    private static JsonElement Json(ReceivedMessage message) => message.Json().RootElement.Clone();
+}
