@@ -29,7 +29,7 @@ internal sealed partial class MarketingCloudAccount : IDisposable
     private readonly long _maxResponseCharacters;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _renewal = new(1, 1);
-    private AccessToken? _token;
+    private volatile AccessToken? _token;
 
     public MarketingCloudAccount(string source, MarketingCloudCredentials credentials, HttpClient http, TimeProvider time,
         ReconciliationMetrics metrics, long maxResponseCharacters, ILogger logger)
@@ -48,9 +48,6 @@ internal sealed partial class MarketingCloudAccount : IDisposable
     public string Source => _source;
 
     public void Dispose() => _renewal.Dispose();
-
-    /// <summary>Tokens fetched since start (each one a call to the token endpoint).</summary>
-    public int TokensFetched { get; private set; }
 
     /// <summary>The call's final ResultMessage, or null while Marketing Cloud has none.</summary>
     public async Task<ResultMessage?> RetrieveAsync(string requestId, CancellationToken cancellationToken)
@@ -183,8 +180,9 @@ internal sealed partial class MarketingCloudAccount : IDisposable
             }
 
             _token = null;
-            _token = await FetchTokenAsync(cancellationToken);
-            return _token;
+            var fresh = await FetchTokenAsync(cancellationToken);
+            _token = fresh;
+            return fresh;
         }
         finally
         {
@@ -214,7 +212,6 @@ internal sealed partial class MarketingCloudAccount : IDisposable
         }
 
         var token = ReadToken(await response.Content.ReadAsByteArrayAsync(cancellationToken), issuedAt);
-        TokensFetched++;
         _metrics.TokenFetched(_source);
         Log.TokenFetched(_logger, _source, token.SoapEndpoint.Host, token.RenewAt);
         return token;

@@ -34,7 +34,7 @@ internal sealed partial class Reconciler : BackgroundService
     private readonly ReconciliationMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger<Reconciler> _logger;
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _waiting = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<(string Source, string RequestId), DateTimeOffset> _waiting = new();
     private readonly ConcurrentDictionary<string, DateTimeOffset> _backoffUntil = new(StringComparer.OrdinalIgnoreCase);
     private volatile IChannel? _publishChannel;
     private long _open;
@@ -247,8 +247,8 @@ internal sealed partial class Reconciler : BackgroundService
 
         var now = _time.GetUtcNow();
         var state = ExpectationState.Read(delivery.BasicProperties);
-        string key = SeenCallbacks.Key(source.EventSource, expectation.RequestId);
-        bool seen = Seen.TryGet(source.EventSource, expectation.RequestId, out string? callbackTrace);
+        var key = (source.Name, expectation.RequestId);
+        bool seen = Seen.TryGet(source.EventSource, expectation.RequestId, out var callbackTrace);
         switch (ReconciliationPlan.OnArrival(state, seen))
         {
             case ReconciliationStep.Fulfilled:
@@ -320,7 +320,7 @@ internal sealed partial class Reconciler : BackgroundService
         }
 
         string outcome = result is not null ? ReconciliationMetrics.Recovered : ReconciliationMetrics.Missing;
-        _waiting.TryRemove(SeenCallbacks.Key(source.EventSource, expectation.RequestId), out _);
+        _waiting.TryRemove((source.Name, expectation.RequestId), out _);
         _metrics.Expectation(outcome, source.Name);
         activity?.SetTag(OutcomeTag, outcome);
         Seen.Add(source.EventSource, expectation.RequestId, activity?.Id);
@@ -390,15 +390,17 @@ internal sealed partial class Reconciler : BackgroundService
     }
 
     /// <summary>A span for a call fulfilled by its callback, linked to the producer's trace and to the callback's.</summary>
-    private static void Trace(string outcome, Expectation expectation, string? callbackTrace)
+    private static void Trace(string outcome, Expectation expectation, ActivityContext callbackTrace)
     {
         var links = new List<ActivityLink>(2);
-        foreach (string? traceParent in new[] { expectation.TraceParent, callbackTrace })
+        if (expectation.TraceParent is { } producer && ActivityContext.TryParse(producer, null, out var context))
         {
-            if (traceParent is not null && ActivityContext.TryParse(traceParent, null, out var context))
-            {
-                links.Add(new ActivityLink(context));
-            }
+            links.Add(new ActivityLink(context));
+        }
+
+        if (callbackTrace != default)
+        {
+            links.Add(new ActivityLink(callbackTrace));
         }
 
         using var activity = RelayTelemetry.ActivitySource.StartActivity("reconcile", ActivityKind.Internal, parentContext: default, links: links);
@@ -447,7 +449,7 @@ internal sealed partial class Reconciler : BackgroundService
         [LoggerMessage(EventId = 9002, Level = LogLevel.Warning, Message = "Reconciliation lost its broker connection ({Reason}); reconnecting")]
         public static partial void Lost(ILogger logger, string reason);
 
-        [LoggerMessage(EventId = 9003, Level = LogLevel.Warning, Message = "Reconciliation cannot connect to the broker: {ErrorType}: {Reason}")]
+        [LoggerMessage(EventId = 9003, Level = LogLevel.Warning, Message = "Reconciliation's broker session failed ({ErrorType}: {Reason}); starting over")]
         public static partial void SessionFailed(ILogger logger, string errorType, string reason);
 
         [LoggerMessage(EventId = 9004, Level = LogLevel.Warning, Message = "A malformed expectation was dropped: {Problem}")]

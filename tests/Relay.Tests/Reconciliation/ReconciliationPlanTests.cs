@@ -61,8 +61,9 @@ public sealed class ReconciliationPlanTests
 
         seen.Add("/mc/test", "ABC-1", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
         clock.Advance(TimeSpan.FromMinutes(29));
-        Assert.True(seen.TryGet("/mc/test", "abc-1", out string? traceParent));
-        Assert.Equal("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", traceParent);
+        Assert.True(seen.TryGet("/mc/test", "abc-1", out var traceContext));
+        Assert.Equal("0af7651916cd43dd8448eb211c80319c", traceContext.TraceId.ToHexString());
+        Assert.Equal("b7ad6b7169203331", traceContext.SpanId.ToHexString());
         Assert.False(seen.TryGet("/mc/other", "ABC-1", out _));
 
         clock.Advance(TimeSpan.FromMinutes(2)); // 31 minutes: the first rotation; still kept
@@ -76,6 +77,22 @@ public sealed class ReconciliationPlanTests
         clock.Advance(TimeSpan.FromHours(2));
         Assert.False(seen.TryGet("/mc/test", "ABC-2", out _));
         Assert.Equal(0, seen.Count);
+    }
+
+    [Fact]
+    public void SeenCallbacks_AreBoundedInNumber_NotOnlyInTime()
+    {
+        var clock = new FakeTimeProvider(Registered);
+        var seen = new SeenCallbacks(TimeSpan.FromHours(1), clock);
+
+        for (int i = 0; i < SeenCallbacks.MaxPerGeneration * 3; i++)
+        {
+            seen.Add("/mc/test", i.ToString(System.Globalization.CultureInfo.InvariantCulture), null);
+        }
+
+        Assert.InRange(seen.Count, SeenCallbacks.MaxPerGeneration, 2 * SeenCallbacks.MaxPerGeneration);
+        Assert.True(seen.TryGet("/mc/test", (SeenCallbacks.MaxPerGeneration * 3 - 1).ToString(System.Globalization.CultureInfo.InvariantCulture), out _));
+        Assert.False(seen.TryGet("/mc/test", "0", out _));
     }
 
     [Fact]
