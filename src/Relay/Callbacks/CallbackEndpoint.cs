@@ -20,7 +20,7 @@ internal sealed partial class CallbackEndpoint(
     CallbackSources sources,
     CallbackMemoryBudget budget,
     EventDelivery delivery,
-    RelayMetrics metrics,
+    CallbackMetrics metrics,
     TimeProvider time,
     ILogger<CallbackEndpoint> logger)
 {

@@ -10,6 +10,7 @@ internal static class CallbackExtensions
     public static IServiceCollection AddRelayCallbacks(this IServiceCollection services)
     {
         services.AddValidatedOptions<CallbackOptions, CallbackOptionsValidator>().BindConfiguration(CallbackOptions.Section);
+        services.TryAddSingleton<CallbackMetrics>();
         services.TryAddSingleton<CallbackSources>();
         services.TryAddSingleton<CallbackPathRedactor>();
         services.TryAddSingleton<CallbackMemoryBudget>();

@@ -1,8 +1,6 @@
-using System.Diagnostics.Metrics;
 using System.Numerics;
 using Microsoft.Extensions.Options;
 using Relay.Memory;
-using Relay.Telemetry;
 
 namespace Relay.Callbacks;
 
@@ -22,19 +20,16 @@ internal sealed class CallbackMemoryBudget : IDisposable
     private readonly Lock _lock = new();
     private readonly LinkedList<Waiter> _waiters = new();
     private readonly SemaphoreSlim _largeWork = new(Environment.ProcessorCount);
-    private readonly Counter<long> _waits;
+    private readonly CallbackMetrics _metrics;
     private readonly LargeCallbackReclaimer _reclaimer;
     private long _held;
 
-    public CallbackMemoryBudget(IOptions<CallbackOptions> options, IMeterFactory meterFactory, TimeProvider time)
+    public CallbackMemoryBudget(IOptions<CallbackOptions> options, CallbackMetrics metrics, TimeProvider time)
     {
         _capacity = options.Value.MaxBufferedBytes;
         _reclaimer = new LargeCallbackReclaimer(() => Held == 0, time);
-        var meter = meterFactory.Create(RelayTelemetry.MeterName);
-        meter.CreateObservableGauge("relay.callbacks.buffered", () => Held, unit: "By",
-            description: "Bytes of callbacks held at once (bodies and the events made of them), out of Relay:Callbacks:MaxBufferedBytes.");
-        _waits = meter.CreateCounter<long>("relay.callbacks.buffer_waits", unit: "{callback}",
-            description: "Callbacks that waited for room in Relay:Callbacks:MaxBufferedBytes before their body was read.");
+        _metrics = metrics;
+        metrics.ObserveBuffered(() => Held);
     }
 
     public long Capacity => _capacity;
@@ -82,7 +77,7 @@ internal sealed class CallbackMemoryBudget : IDisposable
             waiter.Node = _waiters.AddLast(waiter);
         }
 
-        _waits.Add(1);
+        _metrics.BufferWait();
         return WaitAsync(waiter, cancellationToken);
     }
 

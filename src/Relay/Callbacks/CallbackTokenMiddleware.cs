@@ -12,7 +12,7 @@ namespace Relay.Callbacks;
 /// is not a callback URL and gets 404 here, so no component downstream ever records a token-like segment
 /// of it.
 /// </summary>
-internal sealed class CallbackTokenMiddleware(RequestDelegate next, IOptions<CallbackOptions> options, CallbackSources sources, RelayMetrics metrics)
+internal sealed class CallbackTokenMiddleware(RequestDelegate next, IOptions<CallbackOptions> options, CallbackSources sources, CallbackMetrics metrics)
 {
     private readonly PathString _path = options.Value.Path;
 

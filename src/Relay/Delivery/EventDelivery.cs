@@ -29,7 +29,7 @@ internal sealed partial class EventDelivery
     private TimeSpan _timeInOutboxMode;
 
     public EventDelivery(EventPublisher publisher, BrokerConnection broker, LocalOutbox outbox, TimeProvider time,
-        IMeterFactory meterFactory, ILogger<EventDelivery> logger)
+        OutboxMetrics metrics, ILogger<EventDelivery> logger)
     {
         _publisher = publisher;
         _broker = broker;
@@ -37,11 +37,7 @@ internal sealed partial class EventDelivery
         _time = time;
         _logger = logger;
 
-        var meter = meterFactory.Create(RelayTelemetry.MeterName);
-        meter.CreateObservableGauge("relay.outbox.mode", () => InOutboxMode ? 1 : 0,
-            description: "1 while new events go to the outbox rather than straight to the broker.");
-        meter.CreateObservableCounter("relay.outbox.mode.time", () => TimeInOutboxMode.TotalSeconds, unit: "s",
-            description: "Time spent in outbox mode since start.");
+        metrics.ObserveMode(() => InOutboxMode, () => TimeInOutboxMode);
     }
 
     public bool InOutboxMode

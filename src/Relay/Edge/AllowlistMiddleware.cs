@@ -11,7 +11,7 @@ namespace Relay.Edge;
 /// X-Forwarded-For (the proxy itself having passed as a known proxy). A shadow list, when configured, is evaluated too and every
 /// disagreement is logged and counted, without changing the decision.
 /// </summary>
-internal sealed partial class AllowlistMiddleware(RequestDelegate next, AllowlistProvider allowlists, EdgeRefusals refusals, RelayMetrics metrics,
+internal sealed partial class AllowlistMiddleware(RequestDelegate next, AllowlistProvider allowlists, EdgeRefusals refusals, EdgeMetrics metrics,
     ILogger<AllowlistMiddleware> logger)
 {
     public Task InvokeAsync(HttpContext context)

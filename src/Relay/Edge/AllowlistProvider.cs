@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Relay.Telemetry;
@@ -23,13 +22,13 @@ internal sealed partial class AllowlistProvider : BackgroundService
     private volatile AllowlistOptions _settings;
     private readonly string _contentRoot;
     private readonly ILogger<AllowlistProvider> _logger;
-    private readonly Counter<long> _reloads;
+    private readonly EdgeMetrics _metrics;
     private readonly Lock _reloading = new();
     private volatile Snapshot _current;
     private string _stamp;
 
     public AllowlistProvider(IOptions<AllowlistOptions> options, IConfiguration configuration, IEnumerable<IValidateOptions<AllowlistOptions>> validators,
-        IHostEnvironment environment, IMeterFactory meterFactory, ILogger<AllowlistProvider> logger)
+        IHostEnvironment environment, EdgeMetrics metrics, ILogger<AllowlistProvider> logger)
     {
         _configuration = configuration;
         _validators = [.. validators];
@@ -41,11 +40,8 @@ internal sealed partial class AllowlistProvider : BackgroundService
             AllowlistLoader.LoadShadow(settings, _contentRoot, errors), settings.AllowAll);
         _stamp = Stamp(settings);
 
-        var meter = meterFactory.Create(RelayTelemetry.MeterName);
-        meter.CreateObservableGauge("relay.allowlist.networks", () => _current.Active.Networks.Count, unit: "{network}",
-            description: "Networks in the allowlist in force.");
-        _reloads = meter.CreateCounter<long>("relay.allowlist.reloads", unit: "{reload}",
-            description: "Allowlist reloads, by result (applied, rejected).");
+        _metrics = metrics;
+        metrics.ObserveAllowlist(() => _current.Active.Networks.Count);
         _configurationChanges = ChangeToken.OnChange(configuration.GetReloadToken, () => Reload("configuration changed", rebind: true));
 
         if (settings.AllowAll)
@@ -94,7 +90,7 @@ internal sealed partial class AllowlistProvider : BackgroundService
             {
                 // Whatever went wrong, the list in force stays, and the next change is tried again.
                 Log.ReloadFailed(_logger, why, ex);
-                _reloads.Add(1, new KeyValuePair<string, object?>("relay.allowlist.result", "rejected"));
+                _metrics.AllowlistReloaded(applied: false);
             }
         }
     }
@@ -114,7 +110,7 @@ internal sealed partial class AllowlistProvider : BackgroundService
             {
                 // Every setting of the section stays as it was, networks and files alike.
                 Log.ConfigurationRejected(_logger, failures.Count, failures[0]);
-                _reloads.Add(1, new KeyValuePair<string, object?>("relay.allowlist.result", "rejected"));
+                _metrics.AllowlistReloaded(applied: false);
                 return;
             }
         }
@@ -129,13 +125,13 @@ internal sealed partial class AllowlistProvider : BackgroundService
         {
             string problem = errors.Count > 0 ? $"{errors[0].Key}: {errors[0].Problem}" : "the new list allows nothing";
             Log.Rejected(_logger, why, errors.Count, problem);
-            _reloads.Add(1, new KeyValuePair<string, object?>("relay.allowlist.result", "rejected"));
+            _metrics.AllowlistReloaded(applied: false);
             return;
         }
 
         _settings = settings;
         _current = new Snapshot(active, shadow, settings.AllowAll);
-        _reloads.Add(1, new KeyValuePair<string, object?>("relay.allowlist.result", "applied"));
+        _metrics.AllowlistReloaded(applied: true);
         Log.Reloaded(_logger, why, active.Networks.Count, shadow?.Networks.Count ?? 0);
     }
 

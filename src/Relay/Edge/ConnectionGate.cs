@@ -10,7 +10,7 @@ namespace Relay.Edge;
 /// an outsider can neither hold connections open nor make Relay do a handshake. Requests are still
 /// decided one by one afterwards (behind a proxy, on the forwarded address).
 /// </summary>
-internal sealed partial class ConnectionGate(AllowlistProvider allowlists, TrustedProxies proxies, EdgeRefusals refusals, RelayMetrics metrics,
+internal sealed partial class ConnectionGate(AllowlistProvider allowlists, TrustedProxies proxies, EdgeRefusals refusals, EdgeMetrics metrics,
     ILogger<ConnectionGate> logger)
 {
     public ConnectionDelegate Wrap(ConnectionDelegate next) => connection =>

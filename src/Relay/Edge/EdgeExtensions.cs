@@ -13,6 +13,7 @@ internal static class EdgeExtensions
         services.AddRelayListeners();
 
         services.AddValidatedOptions<AllowlistOptions, AllowlistOptionsValidator>().BindConfiguration(AllowlistOptions.Section);
+        services.TryAddSingleton<EdgeMetrics>();
         services.TryAddSingleton<AllowlistProvider>();
         services.AddHostedService(provider => provider.GetRequiredService<AllowlistProvider>());
 

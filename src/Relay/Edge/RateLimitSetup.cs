@@ -11,7 +11,7 @@ namespace Relay.Edge;
 /// proved it is a callback (<see cref="RateLimitExemptFeature"/>) is never limited: everything else on
 /// Public is (wrong tokens, unknown paths, proxied routes).
 /// </summary>
-internal sealed class RateLimitSetup(IOptions<RateLimitOptions> options, RelayMetrics metrics, EdgeRefusals refusals)
+internal sealed class RateLimitSetup(IOptions<RateLimitOptions> options, EdgeMetrics metrics, EdgeRefusals refusals)
     : IConfigureOptions<RateLimiterOptions>
 {
     public void Configure(RateLimiterOptions limiter)

@@ -35,13 +35,14 @@ internal sealed partial class LocalOutbox : BackgroundService
     private volatile OutboxStatus _status;
 
     public LocalOutbox(IOptions<OutboxOptions> options, IHostEnvironment environment, TimeProvider time,
-        IMeterFactory meterFactory, ILogger<LocalOutbox> logger)
+        OutboxMetrics metrics, ILogger<LocalOutbox> logger)
     {
         _options = options.Value;
         _directory = System.IO.Path.GetFullPath(_options.Path, environment.ContentRootPath);
         _time = time;
         _logger = logger;
-        _metrics = new OutboxMetrics(meterFactory, this);
+        _metrics = metrics;
+        metrics.ObserveOutbox(this);
     }
 
     public OutboxStatus Status => _status;

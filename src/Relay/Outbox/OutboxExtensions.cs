@@ -10,6 +10,7 @@ internal static class OutboxExtensions
     public static IServiceCollection AddRelayOutbox(this IServiceCollection services)
     {
         services.AddRelayOutboxOptions();
+        services.TryAddSingleton<OutboxMetrics>();
         services.TryAddSingleton<LocalOutbox>();
         services.AddHostedService(provider => provider.GetRequiredService<LocalOutbox>());
         services.AddHostedService<OutboxForwarder>();

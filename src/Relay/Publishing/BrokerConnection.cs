@@ -22,26 +22,23 @@ internal sealed partial class BrokerConnection : BackgroundService
     private readonly IOptions<RabbitMqOptions> _options;
     private readonly IOptions<ArchiveOptions> _archive;
     private readonly ILogger<BrokerConnection> _logger;
-    private readonly Counter<long> _connections;
+    private readonly PublishingMetrics _metrics;
     private volatile BrokerSession? _session;
     private volatile string? _blockedReason;
     private volatile string? _node;
 
-    public BrokerConnection(IOptions<RabbitMqOptions> options, IOptions<ArchiveOptions> archive, IMeterFactory meterFactory,
+    public BrokerConnection(IOptions<RabbitMqOptions> options, IOptions<ArchiveOptions> archive, PublishingMetrics metrics,
         ILogger<BrokerConnection> logger)
     {
         _options = options;
         _archive = archive;
         _logger = logger;
-        var meter = meterFactory.Create(RelayTelemetry.MeterName);
-        meter.CreateObservableGauge("relay.broker.connected", () => _node is { } node
+        _metrics = metrics;
+        metrics.ObserveBroker(
+            () => _node is { } node
                 ? new Measurement<int>(State == BrokerState.Connecting ? 0 : 1, new KeyValuePair<string, object?>(RelayTelemetry.Attributes.ServerAddress, node))
                 : new Measurement<int>(0),
-            description: "1 while Relay holds a connection to the broker with the topology declared; server.address is the node.");
-        meter.CreateObservableGauge("relay.broker.blocked", () => State == BrokerState.Blocked ? 1 : 0,
-            description: "1 while the broker blocks publishing (memory or disk alarm).");
-        _connections = meter.CreateCounter<long>("relay.broker.connections", unit: "{connection}",
-            description: "Connections opened to the broker; more than one means reconnections.");
+            () => State == BrokerState.Blocked);
     }
 
     /// <summary>The live session, or null while (re)connecting.</summary>
@@ -124,7 +121,7 @@ internal sealed partial class BrokerConnection : BackgroundService
             _blockedReason = null;
             _node = node;
             _session = new BrokerSession(connection, channel);
-            _connections.Add(1);
+            _metrics.Connected();
             Log.Connected(_logger, node, settings.Exchange, settings.UnroutedName);
 
             string reason = await closed.Task.WaitAsync(stoppingToken);

@@ -15,7 +15,7 @@ namespace Relay.Publishing;
 internal sealed partial class EventPublisher(
     BrokerConnection broker,
     IOptions<RabbitMqOptions> options,
-    RelayMetrics metrics,
+    PublishingMetrics metrics,
     TimeProvider time,
     ILogger<EventPublisher> logger)
 {

@@ -10,6 +10,7 @@ internal static class PublishingExtensions
     {
         services.AddRelayBrokerOptions();
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<PublishingMetrics>();
         services.TryAddSingleton<BrokerConnection>();
         services.AddHostedService(provider => provider.GetRequiredService<BrokerConnection>());
         services.TryAddSingleton<EventPublisher>();

@@ -93,7 +93,7 @@ public sealed class CallbackMemoryBudgetTests : IDisposable
     }
 
     private CallbackMemoryBudget Budget(long bytes) => new(
-        Options.Create(new CallbackOptions { MaxBufferedBytes = bytes }), _services.GetRequiredService<IMeterFactory>(), TimeProvider.System);
+        Options.Create(new CallbackOptions { MaxBufferedBytes = bytes }), new CallbackMetrics(_services.GetRequiredService<IMeterFactory>()), TimeProvider.System);
 
     public void Dispose() => _services.Dispose();
 }

@@ -25,7 +25,7 @@ public sealed class AllowlistMiddlewareTests
             .AddMetrics()
             .AddSingleton<IHostEnvironment>(new HostingEnvironment { ContentRootPath = AppContext.BaseDirectory })
             .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
-            .AddSingleton<RelayMetrics>()
+            .AddSingleton<EdgeMetrics>()
             .AddSingleton<AllowlistProvider>()
             .Configure<AllowlistOptions>(options => options.Networks.Add(rule))
             .BuildServiceProvider();
@@ -34,7 +34,7 @@ public sealed class AllowlistMiddlewareTests
             _ => { reachedNext = true; return Task.CompletedTask; },
             services.GetRequiredService<AllowlistProvider>(),
             new EdgeRefusals(TimeProvider.System, NullLogger<EdgeRefusals>.Instance),
-            services.GetRequiredService<RelayMetrics>(),
+            services.GetRequiredService<EdgeMetrics>(),
             NullLogger<AllowlistMiddleware>.Instance);
         var context = new DefaultHttpContext();
         context.Connection.RemoteIpAddress = IPAddress.Parse(remote);

@@ -1,4 +1,4 @@
-namespace Relay.Telemetry;
+namespace Relay.Callbacks;
 
 /// <summary>Values of <c>relay.callback.outcome</c>: what the callback endpoint answered, and why.</summary>
 internal static class CallbackOutcomes

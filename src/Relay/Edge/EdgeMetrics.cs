@@ -1,0 +1,56 @@
+using System.Diagnostics.Metrics;
+using Relay.Telemetry;
+
+namespace Relay.Edge;
+
+/// <summary>The edge's instruments: its decisions and the allowlist in force.</summary>
+internal sealed class EdgeMetrics
+{
+    private const string ReloadResult = "relay.allowlist.result";
+
+    private readonly Counter<long> _decisions;
+    private readonly Counter<long> _shadowDisagreements;
+    private readonly Counter<long> _reloads;
+    private Func<int>? _networks;
+
+    public EdgeMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(RelayTelemetry.MeterName);
+        _decisions = meter.CreateCounter<long>("relay.edge.decisions", unit: "{request}",
+            description: "Edge decisions on the Public listener, on connections and on requests.");
+        _shadowDisagreements = meter.CreateCounter<long>("relay.allowlist.shadow_disagreements", unit: "{request}",
+            description: "Requests the shadow allowlist would have decided differently, by the decision in force.");
+        meter.CreateObservableGauge("relay.allowlist.networks", () => _networks?.Invoke() ?? 0, unit: "{network}",
+            description: "Networks in the allowlist in force.");
+        _reloads = meter.CreateCounter<long>("relay.allowlist.reloads", unit: "{reload}",
+            description: "Allowlist reloads, by result (applied, rejected).");
+    }
+
+    /// <summary>Where <c>relay.allowlist.networks</c> reads from: the allowlist in force.</summary>
+    public void ObserveAllowlist(Func<int> networks) => _networks = networks;
+
+    /// <param name="allowed">Whether the request may go on.</param>
+    /// <param name="reason">Why: a value of <c>relay.edge.reason</c>, such as <c>allowlisted</c> or <c>not_allowlisted</c>.</param>
+    /// <param name="stage">Where: <c>connection</c> (as accepted, before TLS) or <c>request</c>.</param>
+    public void EdgeDecision(bool allowed, string reason, string stage)
+    {
+        if (_decisions.Enabled)
+        {
+            _decisions.Add(1,
+                new KeyValuePair<string, object?>(RelayTelemetry.Attributes.EdgeDecision, allowed ? "allowed" : "refused"),
+                new KeyValuePair<string, object?>(RelayTelemetry.Attributes.EdgeReason, reason),
+                new KeyValuePair<string, object?>(RelayTelemetry.Attributes.EdgeStage, stage));
+        }
+    }
+
+    public void ShadowDisagreement(bool allowedNow)
+    {
+        if (_shadowDisagreements.Enabled)
+        {
+            _shadowDisagreements.Add(1, new KeyValuePair<string, object?>(RelayTelemetry.Attributes.EdgeDecision, allowedNow ? "allowed" : "refused"));
+        }
+    }
+
+    public void AllowlistReloaded(bool applied) =>
+        _reloads.Add(1, new KeyValuePair<string, object?>(ReloadResult, applied ? "applied" : "rejected"));
+}
