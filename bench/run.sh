@@ -8,7 +8,8 @@
 # (scripts/rabbitmq.sh, with its management plugin). Every phase posts the same mix of callback bodies
 # (bench/bodies: a sparse success, an error, a 50-result ResultDetailXML of about 34 KB) and checks that
 # every callback answered 200 reached the consumer of the queue, which drains it for the whole run.
-# The big-bodies phase, last, posts rounds of 8 MiB callbacks at once (Relay.Bench big) for the memory bound.
+# The big-bodies phase posts rounds of 8 MiB callbacks at once (Relay.Bench big) for the memory bound; the last,
+# on a Relay with reconciliation on, registers and fulfils 5,000 calls in each order (Relay.Bench expectations).
 # docs/benchmarks.md records results.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -226,6 +227,31 @@ relay_phase "$big_name" $bench_tool big --url "$callback_url" --size 8388608 --c
 sleep 2
 big_after=$(( $(awk '/VmRSS/ {print $2}' /proc/$relay/status) / 1024 ))
 
+# Reconciliation, on a Relay of its own (it is off by default, and on it sees every event of its exchange):
+# 5,000 calls whose callbacks all come, the callback first and then the registration first (a Grace of
+# 2 s). Its source's credentials point nowhere: a fulfilled expectation is never retrieved.
+kill $relay; wait $relay 2>/dev/null || true
+OPENSSL_CONF=$PWD/config/openssl.cnf "${relay_command[@]}" \
+  --Kestrel:Endpoints:Public:Url=$public --Kestrel:Endpoints:Admin:Url=$admin \
+  --Relay:Allowlist:Networks:0=127.0.0.1/32 --Relay:Callbacks:Sources:bench:Tokens:0="$token" \
+  --Relay:Callbacks:Sources:bench:MarketingCloud:AuthBaseUri=http://127.0.0.1:9/ \
+  --Relay:Callbacks:Sources:bench:MarketingCloud:ClientId=bench --Relay:Callbacks:Sources:bench:MarketingCloud:ClientSecret=bench \
+  --Relay:Reconciliation:Enabled=true --Relay:Reconciliation:Grace=00:00:02 --Relay:Archive:Enabled=false \
+  --Relay:RabbitMq:Exchange=$exchange-reconcile --Relay:Outbox:Path="$state/outbox-reconcile" \
+  --Relay:RateLimit:Enabled=false --Relay:Shutdown:DrainPeriod=00:00:00 \
+  --Logging:LogLevel:Default=Warning >"$state/relay-reconcile.log" 2>&1 &
+relay=$!
+for _ in $(seq 1 60); do ctl list_queues -q name 2>/dev/null | grep -qx "$exchange-reconcile.expectations" && break; sleep 0.5; done
+reconcile_cpu0=$(cpu_ticks $relay)
+reconcile_lines=$($bench_tool expectations --url "$callback_url" --admin $admin --exchange $exchange-reconcile --count 5000 | grep '^EXPECTATIONS ')
+reconcile_cpu=$(( $(cpu_ticks $relay) - reconcile_cpu0 ))
+echo "bench: reconciliation: $reconcile_lines" >&2
+fulfilled_first=$(sed -nE 's/.*order=callback-first.* fulfilled_per_s=([0-9]+).*/\1/p' <<<"$reconcile_lines")
+fulfilled_later=$(sed -nE 's/.*order=registration-first.* fulfilled_per_s=([0-9]+).*/\1/p' <<<"$reconcile_lines")
+later_seconds=$(sed -nE 's/.*order=registration-first.* seconds=([0-9.]+).*/\1/p' <<<"$reconcile_lines")
+for queue_name in expectations expectations.grace expectations.retry; do ctl delete_queue "$exchange-reconcile.$queue_name" >/dev/null 2>&1 || true; done
+ctl delete_queue "$exchange-reconcile.unrouted" >/dev/null 2>&1 || true
+
 # --- report -------------------------------------------------------------------------------------------
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a / b : 0 }'; }
 verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN { print ((op == ">=" ? v >= t : v <= t) ? "holds" : "MISSED") }'; }
@@ -256,3 +282,6 @@ echo "| Relay peak RSS | $peak_rss MB | <= 150 MB | $(verdict $peak_rss 150 '<='
 echo "| Relay peak RSS, big bodies (every one answered 200: ${rate[$big_name]}/s, errors in the table) | ${rss[$big_name]} MB | <= 1024 MB | $(verdict ${rss[$big_name]} 1024 '<=') |"
 echo "| Relay RSS two seconds after the big bodies | $big_after MB | (reported) | |"
 echo "| TLS handshake cost (CPU per callback, new connection - keep-alive) | $handshake ms | (reported) | |"
+echo "| reconciliation, callback first: expectations fulfilled per second (5,000 calls, callbacks and registrations included) | $fulfilled_first/s | (reported) | |"
+echo "| reconciliation, registration first: the same, a Grace of 2 s included ($later_seconds s in all) | $fulfilled_later/s | (reported) | |"
+echo "| reconciliation: Relay CPU per call (both orders, the callback's own work included) | $(awk -v c=$reconcile_cpu -v t=$ticks 'BEGIN { printf "%.2f", c / t / 10000 * 1000 }') ms | (reported) | |"

@@ -5,11 +5,12 @@
 //   load          --url U --cacert C --rate R --seconds S --connections N         fixed-rate load, for latency
 //   drain         --uri U --queue Q --count-file F                              the queue's consumer, counting
 //   big           --url U --cacert C --size BYTES --concurrency N --rounds R      rounds of large callbacks at once
+//   expectations  --url U --cacert C --admin A --exchange E --count N            reconciliation, every callback coming
 using Relay.Bench;
 
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: Relay.Bench broker|https-server|load|drain|big [--option value]...");
+    Console.Error.WriteLine("usage: Relay.Bench broker|https-server|load|drain|big|expectations [--option value]...");
     return 2;
 }
 
@@ -27,6 +28,9 @@ switch (args[0])
         return 0;
     case "big":
         Console.WriteLine(await BigBodies.RunAsync(options));
+        return 0;
+    case "expectations":
+        Console.WriteLine(await Expectations.RunAsync(options));
         return 0;
     case "drain":
         await QueueDrain.RunAsync(options);

@@ -4,17 +4,56 @@ using Microsoft.Extensions.Options;
 namespace Relay.Edge;
 
 /// <summary>
-/// <c>Relay:ForwardedHeaders</c> parsed once, after validation: the peers whose X-Forwarded-For is
-/// believed. The forwarded-headers middleware and the connection gate both read it.
+/// <c>Relay:ForwardedHeaders</c> parsed: the peers whose X-Forwarded-For is believed. The forwarded-headers
+/// middleware and the connection gate both read it. <see cref="Parse"/> is the one reading of the lists:
+/// the validator reports what it finds wrong, and Relay starts only when it found nothing.
 /// </summary>
 internal sealed class TrustedProxies
 {
     public TrustedProxies(IOptions<TrustedProxiesOptions> options)
     {
-        var settings = options.Value;
-        Addresses = [.. settings.KnownProxies.Select(proxy => AddressFolding.Fold(IPAddress.Parse(proxy.Trim())))];
-        Networks = [.. settings.KnownNetworks.Select(network => CidrParser.TryParse(network, out var parsed, out _) ? parsed : default)];
-        ForwardLimit = settings.ForwardLimit;
+        var problems = new List<(string Key, string Problem)>();
+        (Addresses, Networks) = Parse(options.Value, problems);
+        if (problems.Count > 0)
+        {
+            // Validation at start refuses these settings first; nothing is ever dropped silently.
+            throw new InvalidOperationException($"{problems[0].Key}: {problems[0].Problem}");
+        }
+
+        ForwardLimit = options.Value.ForwardLimit;
+    }
+
+    /// <summary>The proxies and networks of the settings, each entry that is not one named in <paramref name="problems"/>.</summary>
+    public static (IReadOnlyList<IPAddress> Addresses, IReadOnlyList<IPNetwork> Networks) Parse(TrustedProxiesOptions settings,
+        List<(string Key, string Problem)> problems)
+    {
+        var addresses = new List<IPAddress>(settings.KnownProxies.Count);
+        for (int i = 0; i < settings.KnownProxies.Count; i++)
+        {
+            if (IPAddress.TryParse(settings.KnownProxies[i].Trim(), out var address))
+            {
+                addresses.Add(AddressFolding.Fold(address));
+            }
+            else
+            {
+                problems.Add(($"{TrustedProxiesOptions.Section}:KnownProxies:{i}", $"'{settings.KnownProxies[i]}' is not an IP address"));
+            }
+        }
+
+        var networks = new List<IPNetwork>(settings.KnownNetworks.Count);
+        for (int i = 0; i < settings.KnownNetworks.Count; i++)
+        {
+            if (CidrParser.TryParse(settings.KnownNetworks[i], out var network, out string? problem))
+            {
+                networks.Add(network);
+            }
+            else
+            {
+                problems.Add(($"{TrustedProxiesOptions.Section}:KnownNetworks:{i}", problem));
+            }
+        }
+
+        return (addresses, networks);
     }
 
     public IReadOnlyList<IPAddress> Addresses { get; }

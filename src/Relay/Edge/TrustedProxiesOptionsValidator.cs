@@ -9,20 +9,11 @@ internal sealed class TrustedProxiesOptionsValidator(IConfiguration configuratio
     {
         var errors = new ValidationErrors();
         errors.AddUnknownKeys(configuration, TrustedProxiesOptions.Section, typeof(TrustedProxiesOptions));
-        for (int i = 0; i < options.KnownProxies.Count; i++)
+        var problems = new List<(string Key, string Problem)>();
+        TrustedProxies.Parse(options, problems);
+        foreach (var (key, problem) in problems)
         {
-            if (!System.Net.IPAddress.TryParse(options.KnownProxies[i].Trim(), out _))
-            {
-                errors.Add($"{TrustedProxiesOptions.Section}:KnownProxies:{i}", $"'{options.KnownProxies[i]}' is not an IP address");
-            }
-        }
-
-        for (int i = 0; i < options.KnownNetworks.Count; i++)
-        {
-            if (!CidrParser.TryParse(options.KnownNetworks[i], out _, out string? problem))
-            {
-                errors.Add($"{TrustedProxiesOptions.Section}:KnownNetworks:{i}", problem);
-            }
+            errors.Add(key, problem);
         }
 
         if (options.ForwardLimit is < 1 or > 16)
