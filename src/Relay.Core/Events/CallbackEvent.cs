@@ -11,8 +11,7 @@ public sealed record CallbackEvent(
     ReadOnlyMemory<byte> Body,
     string? RequestId,
     string? ConversationId,
-    string? Status,
-    bool IsInvalid)
+    string? Status)
 {
     /// <summary>The content type of <see cref="Body"/>: a CloudEvent in structured JSON mode.</summary>
     public const string ContentType = "application/cloudevents+json";

@@ -53,7 +53,7 @@ public sealed class CallbackEventFactory
         string? subject = CallbackFormReader.HasControlCharacter(callback.RequestId) ? null : callback.RequestId;
         var body = CloudEventJsonWriter.Write(id, _options.Source, time, subject, traceParent, traceState, data, ExpectedEventBytes(rawBody.Length));
         return new CallbackEvent(id, routingKey, time, body, callback.RequestId, callback.ConversationId,
-            callback.OverallStatusCode, !read.IsValid);
+            callback.OverallStatusCode);
     }
 
     /// <summary>
@@ -72,7 +72,7 @@ public sealed class CallbackEventFactory
         int expected = ExpectedEventBytes(fields.ResultDetailXml?.Length ?? 0);
         var body = CloudEventJsonWriter.Write(id, _options.Source, time, subject, traceParent, traceState, data, expected);
         return new CallbackEvent(id, RoutingKeys.ForStatus(fields.OverallStatusCode), time, body, fields.RequestId, fields.ConversationId,
-            fields.OverallStatusCode, false);
+            fields.OverallStatusCode);
     }
 
     /// <summary>The <c>callback.missing</c> event of an expected call that neither a callback nor a final ResultMessage answered.</summary>
@@ -84,7 +84,7 @@ public sealed class CallbackEventFactory
         string id = EventIds.ForMissing(_options.Source, expectation.RequestId);
         var data = new MissingEventData(expectation, registeredAt, retrieves, lastRetrieveAt);
         var body = CloudEventJsonWriter.Write(id, _options.Source, time, expectation.RequestId, traceParent, null, data, 1024);
-        return new CallbackEvent(id, RoutingKeys.Missing, time, body, expectation.RequestId, expectation.ConversationId, null, false)
+        return new CallbackEvent(id, RoutingKeys.Missing, time, body, expectation.RequestId, expectation.ConversationId, null)
         {
             Type = CallbackEventOptions.MissingEventType,
         };

@@ -365,17 +365,15 @@ internal sealed class OutboxStore : IDisposable
             // Only a row set aside as unreadable holds anything else; it is shown as what it holds.
             var other => System.Text.Encoding.UTF8.GetBytes(Convert.ToString(other, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty),
         };
-        string routingKey = reader.GetString(2);
         CloudEventEnvelope.TryRead(body, out var envelope);
         return new CallbackEvent(
             Id: reader.GetString(1),
-            RoutingKey: routingKey,
+            RoutingKey: reader.GetString(2),
             Time: DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
             Body: body,
             RequestId: envelope.RequestId,
             ConversationId: envelope.ConversationId,
-            Status: envelope.OverallStatusCode,
-            IsInvalid: routingKey == RoutingKeys.Invalid)
+            Status: envelope.OverallStatusCode)
         {
             Type = envelope.Type ?? CallbackEventOptions.EventType,
         };

@@ -55,7 +55,7 @@ internal sealed partial class ExpectationsEndpoint(ExpectationRegistrar registra
                 return;
             }
         }
-        catch (Exception ex) when (ex is PublishException or AlreadyClosedException or OperationInterruptedException or IOException)
+        catch (Exception ex) when (ex is PublishException or AlreadyClosedException or OperationInterruptedException or IOException or ObjectDisposedException)
         {
             Log.NotRegistered(logger, expectations.Count, ex.Message);
         }

@@ -28,6 +28,7 @@ internal sealed class MarketingCloudStandIn : IAsyncDisposable
     private readonly ConcurrentDictionary<string, int> _retrieves = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, (string RequestId, int Page)> _continuations = new();
     private readonly ConcurrentQueue<Failure> _failures = new();
+    private readonly ConcurrentBag<string> _issued = [];
     private int _tokenCalls;
     private int _soapCalls;
 
@@ -56,6 +57,9 @@ internal sealed class MarketingCloudStandIn : IAsyncDisposable
     public int PageSize { get; set; } = 2500;
 
     public int TokenCalls => Volatile.Read(ref _tokenCalls);
+
+    /// <summary>Every access token handed out, to look for in what Relay logged.</summary>
+    public IReadOnlyCollection<string> IssuedTokens => [.. _issued];
 
     public int SoapCalls => Volatile.Read(ref _soapCalls);
 
@@ -150,6 +154,7 @@ internal sealed class MarketingCloudStandIn : IAsyncDisposable
 
         string token = Convert.ToHexString(Guid.NewGuid().ToByteArray());
         _tokens[token] = DateTimeOffset.UtcNow.AddSeconds(TokenLifetimeSeconds);
+        _issued.Add(token);
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(JsonSerializer.Serialize(new Dictionary<string, object>
         {

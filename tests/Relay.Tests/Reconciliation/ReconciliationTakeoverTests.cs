@@ -72,6 +72,12 @@ public sealed class ReconciliationTakeoverTests
         Assert.InRange(received.Count, expected.Count, expected.Count + 1);
         Assert.True(first.Log.Contains("Recovered call", StringComparison.Ordinal), "the first instance was the active one");
         Assert.True(second.Log.Contains("Recovered call", StringComparison.Ordinal), "the second instance took over");
+
+        // Neither the client secret nor any access token is in what either instance logged.
+        string logs = first.Log + second.Log;
+        Assert.DoesNotContain(MarketingCloudStandIn.ClientSecret, logs, StringComparison.Ordinal);
+        Assert.NotEmpty(marketingCloud.IssuedTokens);
+        Assert.All(marketingCloud.IssuedTokens, token => Assert.DoesNotContain(token, logs, StringComparison.OrdinalIgnoreCase));
     }
 
     private static async Task<HttpStatusCode> RegisterAsync(RelayProcess relay, IEnumerable<string> requestIds)

@@ -175,7 +175,7 @@ public sealed class ReconciliationTests
     }
 
     [Fact]
-    public async Task LoginFailed_FetchesANewTokenOnce()
+    public async Task LoginFailedOr401_FetchesANewTokenOnce()
     {
         await using var relay = await ReconcilingRelay.StartAsync();
         string first = Guid.NewGuid().ToString();
@@ -193,6 +193,14 @@ public sealed class ReconciliationTests
         Assert.Equal(second, recovered.Subject);
         Assert.Equal(2, relay.MarketingCloud.TokenCalls);
         Assert.Equal(1, relay.MarketingCloud.RetrievesOf(second));
+
+        relay.MarketingCloud.FailNext(MarketingCloudStandIn.Failure.Unauthorized);
+        string third = Guid.NewGuid().ToString();
+        relay.MarketingCloud.AddResult(third);
+        await relay.PublishExpectationAsync(third, "OnError");
+        Assert.Equal(third, (await relay.Events.ReceiveAsync(TimeSpan.FromSeconds(15))).Subject);
+        Assert.Equal(3, relay.MarketingCloud.TokenCalls);
+        await relay.Events.AssertEmptyAsync(Quiet);
     }
 
     [Fact]
