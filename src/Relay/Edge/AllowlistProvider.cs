@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
+using Relay.Configuration;
 using Relay.Telemetry;
 
 namespace Relay.Edge;
@@ -14,7 +15,6 @@ namespace Relay.Edge;
 /// </summary>
 internal sealed partial class AllowlistProvider : BackgroundService
 {
-    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
     private readonly IConfiguration _configuration;
     private readonly IValidateOptions<AllowlistOptions>[] _validators;
@@ -25,7 +25,7 @@ internal sealed partial class AllowlistProvider : BackgroundService
     private readonly EdgeMetrics _metrics;
     private readonly Lock _reloading = new();
     private volatile Snapshot _current;
-    private string _stamp;
+    private FileStamp _stamp;
 
     public AllowlistProvider(IOptions<AllowlistOptions> options, IConfiguration configuration, IEnumerable<IValidateOptions<AllowlistOptions>> validators,
         IHostEnvironment environment, EdgeMetrics metrics, ILogger<AllowlistProvider> logger)
@@ -55,21 +55,13 @@ internal sealed partial class AllowlistProvider : BackgroundService
     /// <summary>What decides now.</summary>
     public Snapshot Current => _current;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => FilePolling.EveryIntervalAsync(() =>
     {
-        using var timer = new PeriodicTimer(PollInterval);
-
-        // Stopping disposes the timer, which ends the loop without an exception: a host that fails to start
-        // disposes its services without stopping them, and an exception here was then logged as a crash.
-        using var stop = stoppingToken.Register(timer.Dispose);
-        while (await timer.WaitForNextTickAsync(CancellationToken.None))
+        if (Stamp(_settings) != Volatile.Read(ref _stamp))
         {
-            if (Stamp(_settings) != Volatile.Read(ref _stamp))
-            {
-                Reload("a list file changed", rebind: false);
-            }
+            Reload("a list file changed", rebind: false);
         }
-    }
+    }, stoppingToken);
 
     public override void Dispose()
     {
@@ -115,7 +107,7 @@ internal sealed partial class AllowlistProvider : BackgroundService
             }
         }
 
-        string stamp = Stamp(settings);
+        var stamp = Stamp(settings);
         var errors = new List<(string Key, string Problem)>();
         var active = AllowlistLoader.LoadActive(settings, _contentRoot, errors);
         var shadow = AllowlistLoader.LoadShadow(settings, _contentRoot, errors);
@@ -135,12 +127,9 @@ internal sealed partial class AllowlistProvider : BackgroundService
         Log.Reloaded(_logger, why, active.Networks.Count, shadow?.Networks.Count ?? 0);
     }
 
-    /// <summary>When and how large each list file is: any change means a reload.</summary>
-    private string Stamp(AllowlistOptions settings) => string.Join('|', settings.Files.Concat(settings.Shadow.Files).Select(file =>
-    {
-        var info = new FileInfo(Path.GetFullPath(file, _contentRoot));
-        return info.Exists ? $"{info.FullName}:{info.LastWriteTimeUtc.Ticks}:{info.Length}" : $"{info.FullName}:missing";
-    }));
+    /// <summary>The list files' stamp: any change means a reload.</summary>
+    private FileStamp Stamp(AllowlistOptions settings) =>
+        FileStamp.Of(settings.Files.Concat(settings.Shadow.Files).Select(file => Path.GetFullPath(file, _contentRoot)));
 
     /// <summary>The lists in force together: the one that decides, and the shadow one, if any.</summary>
     internal sealed record Snapshot(Allowlist Active, Allowlist? Shadow, bool AllowAll);

@@ -16,14 +16,12 @@ namespace Relay.Tls;
 /// </summary>
 internal sealed partial class CertificateReloader : BackgroundService
 {
-    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
-
     private readonly string _certificatePath;
     private readonly string? _keyPath;
     private readonly ILogger<CertificateReloader> _logger;
     private volatile SslStreamCertificateContext _current;
-    private Stamp _loaded;
-    private Stamp _failed;
+    private FileStamp _loaded;
+    private FileStamp? _failed;
 
     public CertificateReloader(IOptions<ListenersOptions> listeners, IHostEnvironment environment, ILogger<CertificateReloader> logger)
     {
@@ -32,7 +30,7 @@ internal sealed partial class CertificateReloader : BackgroundService
         _certificatePath = Path.GetFullPath(certificate.Path!, environment.ContentRootPath);
         _keyPath = certificate.KeyPath is null ? null : Path.GetFullPath(certificate.KeyPath, environment.ContentRootPath);
         _logger = logger;
-        _loaded = Stamp.Of(_certificatePath, _keyPath);
+        _loaded = Stamp();
         _current = Load();
         Loaded(_current);
         TlsPolicy.WarnIfDefaultCipherSuites(_logger);
@@ -41,36 +39,33 @@ internal sealed partial class CertificateReloader : BackgroundService
     /// <summary>The certificate and chain new TLS handshakes on Public are given.</summary>
     public SslStreamCertificateContext Current => _current;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => FilePolling.EveryIntervalAsync(ReloadIfChanged, stoppingToken);
+
+    private void ReloadIfChanged()
     {
-        using var timer = new PeriodicTimer(PollInterval);
-
-        // Stopping disposes the timer, which ends the loop without an exception: a host that fails to start
-        // disposes its services without stopping them, and an exception here was then logged as a crash.
-        using var stop = stoppingToken.Register(timer.Dispose);
-        while (await timer.WaitForNextTickAsync(CancellationToken.None))
+        var stamp = Stamp();
+        if (stamp == _loaded || stamp == _failed)
         {
-            var stamp = Stamp.Of(_certificatePath, _keyPath);
-            if (stamp == _loaded || stamp == _failed)
-            {
-                continue;
-            }
+            return;
+        }
 
-            try
-            {
-                var renewed = Load();
-                _current = renewed;
-                _loaded = stamp;
-                Loaded(renewed);
-            }
-            catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
-            {
-                // Often a rotation half done (new key, old certificate): the next change is tried again.
-                _failed = stamp;
-                Log.LoadFailed(_logger, _certificatePath, ex.Message);
-            }
+        try
+        {
+            var renewed = Load();
+            _current = renewed;
+            _loaded = stamp;
+            Loaded(renewed);
+        }
+        catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            // Often a rotation half done (new key, old certificate): the next change is tried again.
+            _failed = stamp;
+            Log.LoadFailed(_logger, _certificatePath, ex.Message);
         }
     }
+
+    /// <summary>The certificate's and the key's stamp: a change of either means a new pair to load.</summary>
+    private FileStamp Stamp() => FileStamp.Of(_keyPath is null ? [_certificatePath] : [_certificatePath, _keyPath]);
 
     private SslStreamCertificateContext Load()
     {
@@ -112,19 +107,6 @@ internal sealed partial class CertificateReloader : BackgroundService
     {
         var leaf = context.TargetCertificate;
         Log.Loaded(_logger, leaf.Subject, leaf.Thumbprint, leaf.NotAfter, context.IntermediateCertificates.Count);
-    }
-
-    /// <summary>When and how large the files were: a change of either means a new pair to load.</summary>
-    private readonly record struct Stamp(DateTime CertificateWritten, long CertificateLength, DateTime KeyWritten, long KeyLength)
-    {
-        public static Stamp Of(string certificate, string? key)
-        {
-            var certificateFile = new FileInfo(certificate);
-            var keyFile = key is null ? null : new FileInfo(key);
-            return new Stamp(
-                certificateFile.Exists ? certificateFile.LastWriteTimeUtc : default, certificateFile.Exists ? certificateFile.Length : -1,
-                keyFile is { Exists: true } ? keyFile.LastWriteTimeUtc : default, keyFile is { Exists: true } ? keyFile.Length : -1);
-        }
     }
 
     private static partial class Log
