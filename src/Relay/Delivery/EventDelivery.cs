@@ -67,14 +67,15 @@ internal sealed partial class EventDelivery
     public async Task<DeliveryResult> DeliverAsync(CallbackEvent callbackEvent, string? requestTraceParent)
     {
         Task<AppendResult>? append = null;
+        BrokerSession? session;
         lock (_gate)
         {
-            var state = _broker.State;
-            if (_outboxMode || state != BrokerState.Connected || !_outbox.IsEmpty)
+            bool ready = _broker.TryGetReady(out session);
+            if (_outboxMode || !ready || !_outbox.IsEmpty)
             {
                 if (!_outboxMode)
                 {
-                    Enter(state != BrokerState.Connected ? $"broker {state}" : "events left in the outbox");
+                    Enter(!ready ? $"broker {_broker.State}" : "events left in the outbox");
                 }
 
                 append = _outbox.AppendAsync(callbackEvent, requestTraceParent);
@@ -83,7 +84,7 @@ internal sealed partial class EventDelivery
 
         if (append is null)
         {
-            var outcome = await _publisher.PublishAsync(callbackEvent);
+            var outcome = await _publisher.PublishAsync(session!, callbackEvent);
             if (outcome == PublishOutcome.Confirmed)
             {
                 return DeliveryResult.Confirmed;

@@ -42,7 +42,7 @@ internal sealed partial class OutboxForwarder(
                     continue;
                 }
 
-                if (broker.State != BrokerState.Connected)
+                if (!broker.TryGetReady(out var session))
                 {
                     await Task.Delay(TimeSpan.FromMilliseconds(250), stoppingToken);
                     continue;
@@ -59,7 +59,7 @@ internal sealed partial class OutboxForwarder(
                 // An event over the size limit known now goes as its stand-in, in its place in the order.
                 var standIns = batch.Select(entry => publisher.IsTooLarge(entry.Event) ? CallbackEventStandIn.Create(entry.Event) : null).ToList();
                 var outcomes = await Task.WhenAll(batch.Select((entry, index) =>
-                    publisher.PublishAsync(standIns[index] ?? entry.Event, entry.RequestTraceParent)));
+                    publisher.PublishAsync(session, standIns[index] ?? entry.Event, entry.RequestTraceParent)));
                 var delivered = new List<OutboxEntry>(batch.Count);
                 int settled = 0;
                 for (int i = 0; i < batch.Count; i++)

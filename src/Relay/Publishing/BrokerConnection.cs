@@ -41,14 +41,27 @@ internal sealed partial class BrokerConnection : BackgroundService
             () => State == BrokerState.Blocked);
     }
 
-    /// <summary>The live session, or null while (re)connecting.</summary>
-    public BrokerSession? Session => _session;
-
     public BrokerState State => _session is null ? BrokerState.Connecting
         : _blockedReason is null ? BrokerState.Connected
         : BrokerState.Blocked;
 
     public string? BlockedReason => _blockedReason;
+
+    /// <summary>
+    /// The one question publishers ask: is there a session to publish on now (connected, the topology
+    /// declared, not blocked)? <see cref="State"/> says the same for readiness, metrics and logs.
+    /// </summary>
+    public bool TryGetReady([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out BrokerSession? session)
+    {
+        session = _session;
+        if (session is null || _blockedReason is not null)
+        {
+            session = null;
+            return false;
+        }
+
+        return true;
+    }
 
     /// <summary>The node connected to, <c>host:port</c>, or null while (re)connecting.</summary>
     public string? Node => _node;

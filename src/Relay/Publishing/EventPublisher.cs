@@ -13,7 +13,6 @@ namespace Relay.Publishing;
 /// event id, W3C trace context in the headers. Its span covers publish plus confirm and records how it ended.
 /// </summary>
 internal sealed partial class EventPublisher(
-    BrokerConnection broker,
     IOptions<RabbitMqOptions> options,
     PublishingMetrics metrics,
     TimeProvider time,
@@ -26,12 +25,13 @@ internal sealed partial class EventPublisher(
     /// <summary>The configured limit, lowered to the broker's own once the broker has said what it is.</summary>
     private long _maxMessageBytes = options.Value.MaxMessageBytes;
 
+    /// <param name="session">The session to publish on, as <see cref="BrokerConnection.TryGetReady"/> gave it.</param>
     /// <param name="callbackEvent">The event.</param>
     /// <param name="replayOf">
     /// For an event forwarded from the outbox: the trace context of the request that brought it. The
     /// publish span then starts a trace of its own, linked to that request's span.
     /// </param>
-    public async Task<PublishOutcome> PublishAsync(CallbackEvent callbackEvent, string? replayOf = null)
+    public async Task<PublishOutcome> PublishAsync(BrokerSession session, CallbackEvent callbackEvent, string? replayOf = null)
     {
         using var activity = replayOf is not null && ActivityContext.TryParse(replayOf, null, out var original)
             ? RelayTelemetry.ActivitySource.StartActivity(_spanName, ActivityKind.Producer, parentContext: default, links: [new ActivityLink(original)])
@@ -49,7 +49,7 @@ internal sealed partial class EventPublisher(
         }
 
         long started = time.GetTimestamp();
-        var outcome = await PublishCoreAsync(callbackEvent, activity ?? Activity.Current);
+        var outcome = await PublishCoreAsync(session, callbackEvent, activity ?? Activity.Current);
         string outcomeName = PublishOutcomeNames.Of(outcome);
         metrics.PublishDuration(time.GetElapsedTime(started), outcomeName);
 
@@ -66,15 +66,14 @@ internal sealed partial class EventPublisher(
     /// <summary>Whether the event is over the limit known now (the configured one, or the broker's once it said).</summary>
     public bool IsTooLarge(CallbackEvent callbackEvent) => callbackEvent.Body.Length > Volatile.Read(ref _maxMessageBytes);
 
-    private async Task<PublishOutcome> PublishCoreAsync(CallbackEvent callbackEvent, Activity? context)
+    private async Task<PublishOutcome> PublishCoreAsync(BrokerSession session, CallbackEvent callbackEvent, Activity? context)
     {
         if (IsTooLarge(callbackEvent))
         {
             return PublishOutcome.TooLarge;
         }
 
-        var session = broker.Session;
-        if (session is null)
+        if (!session.Channel.IsOpen)
         {
             return PublishOutcome.NotConnected;
         }
