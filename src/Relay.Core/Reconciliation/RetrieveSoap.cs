@@ -126,14 +126,8 @@ public static class RetrieveSoap
 
         int depth = reader.Depth;
         reader.Read();
-        while (reader.Depth > depth)
+        while (NextChildElement(reader, depth))
         {
-            if (reader.NodeType != XmlNodeType.Element)
-            {
-                reader.Read();
-                continue;
-            }
-
             switch (reader.LocalName)
             {
                 case "OverallStatus":
@@ -170,14 +164,8 @@ public static class RetrieveSoap
 
         int depth = reader.Depth;
         reader.Read();
-        while (reader.Depth > depth)
+        while (NextChildElement(reader, depth))
         {
-            if (reader.NodeType != XmlNodeType.Element)
-            {
-                reader.Read();
-                continue;
-            }
-
             int index = IndexOf(reader.LocalName);
             if (index < 0)
             {
@@ -216,24 +204,31 @@ public static class RetrieveSoap
         {
             int depth = reader.Depth;
             reader.Read();
-            while (reader.Depth > depth)
+            while (NextChildElement(reader, depth))
             {
-                if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "faultstring")
+                if (reader.LocalName == "faultstring")
                 {
                     faultString = reader.ReadElementContentAsString();
                 }
-                else if (reader.NodeType == XmlNodeType.Element)
-                {
-                    reader.Skip();
-                }
                 else
                 {
-                    reader.Read();
+                    reader.Skip();
                 }
             }
         }
 
         return string.IsNullOrWhiteSpace(faultString) ? "a SOAP fault without a faultstring" : faultString.Trim();
+    }
+
+    /// <summary>Moves past text and comments to the next child element of the element at <paramref name="depth"/>; false at its end.</summary>
+    private static bool NextChildElement(XmlReader reader, int depth)
+    {
+        while (reader.Depth > depth && reader.NodeType != XmlNodeType.Element)
+        {
+            reader.Read();
+        }
+
+        return reader.Depth > depth;
     }
 
     private static bool ReadToFirstChild(XmlReader reader)
