@@ -16,6 +16,13 @@ public sealed record CallbackEvent(
     /// <summary>The content type of <see cref="Body"/>: a CloudEvent in structured JSON mode.</summary>
     public const string ContentType = "application/cloudevents+json";
 
+    /// <summary>
+    /// The W3C trace context of the span that made the event (the callback's request, or reconciliation's
+    /// span): its CloudEvents <c>traceparent</c>, kept with it in the outbox and quarantine, so that a
+    /// publish from there links to it. The one route and the one name of an event's trace context.
+    /// </summary>
+    public string? TraceParent { get; init; }
+
     /// <summary>The CloudEvents <c>type</c>, also the AMQP <c>type</c> property.</summary>
     public string Type { get; init; } = CallbackEventOptions.EventType;
 }

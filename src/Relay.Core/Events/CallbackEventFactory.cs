@@ -53,7 +53,10 @@ public sealed class CallbackEventFactory
         string? subject = CallbackFormReader.HasControlCharacter(callback.RequestId) ? null : callback.RequestId;
         var body = CloudEventJsonWriter.Write(id, _options.Source, time, subject, traceParent, traceState, data, ExpectedEventBytes(rawBody.Length));
         return new CallbackEvent(id, routingKey, time, body, callback.RequestId, callback.ConversationId,
-            callback.OverallStatusCode);
+            callback.OverallStatusCode)
+        {
+            TraceParent = traceParent,
+        };
     }
 
     /// <summary>
@@ -72,7 +75,10 @@ public sealed class CallbackEventFactory
         int expected = ExpectedEventBytes(fields.ResultDetailXml?.Length ?? 0);
         var body = CloudEventJsonWriter.Write(id, _options.Source, time, subject, traceParent, traceState, data, expected);
         return new CallbackEvent(id, RoutingKeys.ForStatus(fields.OverallStatusCode), time, body, fields.RequestId, fields.ConversationId,
-            fields.OverallStatusCode);
+            fields.OverallStatusCode)
+        {
+            TraceParent = traceParent,
+        };
     }
 
     /// <summary>The <c>callback.missing</c> event of an expected call that neither a callback nor a final ResultMessage answered.</summary>
@@ -87,6 +93,7 @@ public sealed class CallbackEventFactory
         return new CallbackEvent(id, RoutingKeys.Missing, time, body, expectation.RequestId, expectation.ConversationId, null)
         {
             Type = CallbackEventOptions.MissingEventType,
+            TraceParent = traceParent,
         };
     }
 

@@ -118,19 +118,18 @@ internal sealed partial class CallbackEndpoint(
         // while the confirm is outstanding, not the body, the decoded form or the parsed XML.
         held.Resize(body.Length);
         CallbackEvent callbackEvent;
-        string? traceParent;
         bool valid;
         using (body)
         using (await budget.NormalizeTurnAsync(body.Length))
         {
-            callbackEvent = Normalize(source, body, receivedAt, out traceParent, out valid);
+            callbackEvent = Normalize(source, body, receivedAt, out valid);
         }
 
         held.Resize(CallbackMemoryBudget.HeldForDelivery(callbackEvent.Body.Length));
 
         // Not tied to RequestAborted: once the body is in, the event goes to the broker or the outbox
         // even if the caller has stopped waiting for the answer.
-        var result = await delivery.DeliverAsync(callbackEvent, traceParent);
+        var result = await delivery.DeliverAsync(callbackEvent);
         if (result is DeliveryResult.OutboxFull or DeliveryResult.OutboxUnwritable)
         {
             Refuse(context, StatusCodes.Status503ServiceUnavailable,
@@ -143,11 +142,11 @@ internal sealed partial class CallbackEndpoint(
         response.StatusCode = StatusCodes.Status200OK;
     }
 
-    private CallbackEvent Normalize(CallbackSource source, BufferedBody body, DateTimeOffset receivedAt, out string? traceParent, out bool valid)
+    private CallbackEvent Normalize(CallbackSource source, BufferedBody body, DateTimeOffset receivedAt, out bool valid)
     {
         var read = CallbackFormReader.Read(body.Span);
         var server = Activity.Current;
-        traceParent = server is { IdFormat: ActivityIdFormat.W3C } ? server.Id : null;
+        string? traceParent = server is { IdFormat: ActivityIdFormat.W3C } ? server.Id : null;
         CallbackEvent callbackEvent;
         try
         {

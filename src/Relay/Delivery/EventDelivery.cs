@@ -63,8 +63,7 @@ internal sealed partial class EventDelivery
     }
 
     /// <param name="callbackEvent">The event.</param>
-    /// <param name="requestTraceParent">The request's trace context, kept with the event if it waits in the outbox.</param>
-    public async Task<DeliveryResult> DeliverAsync(CallbackEvent callbackEvent, string? requestTraceParent)
+    public async Task<DeliveryResult> DeliverAsync(CallbackEvent callbackEvent)
     {
         Task<AppendResult>? append = null;
         BrokerSession? session;
@@ -78,7 +77,7 @@ internal sealed partial class EventDelivery
                     Enter(!ready ? $"broker {_broker.State}" : "events left in the outbox");
                 }
 
-                append = _outbox.AppendAsync(callbackEvent, requestTraceParent);
+                append = _outbox.AppendAsync(callbackEvent);
             }
         }
 
@@ -92,13 +91,13 @@ internal sealed partial class EventDelivery
 
             if (outcome == PublishOutcome.TooLarge)
             {
-                return await QuarantineAsync(callbackEvent, requestTraceParent);
+                return await QuarantineAsync(callbackEvent);
             }
 
             lock (_gate)
             {
                 Enter(PublishOutcomeNames.Of(outcome));
-                append = _outbox.AppendAsync(callbackEvent, requestTraceParent);
+                append = _outbox.AppendAsync(callbackEvent);
             }
         }
 
@@ -111,11 +110,11 @@ internal sealed partial class EventDelivery
     }
 
     /// <summary>The full event on disk in quarantine first; then its stand-in is delivered like any event.</summary>
-    private async Task<DeliveryResult> QuarantineAsync(CallbackEvent callbackEvent, string? requestTraceParent)
+    private async Task<DeliveryResult> QuarantineAsync(CallbackEvent callbackEvent)
     {
         try
         {
-            _outbox.Quarantine(callbackEvent, requestTraceParent, QuarantineReasons.TooLarge(callbackEvent));
+            _outbox.Quarantine(callbackEvent, QuarantineReasons.TooLarge(callbackEvent));
         }
         catch (Exception ex) when (ex is SqliteException or IOException or ObjectDisposedException)
         {
@@ -123,7 +122,7 @@ internal sealed partial class EventDelivery
             return DeliveryResult.OutboxUnwritable;
         }
 
-        return await DeliverAsync(CallbackEventStandIn.Create(callbackEvent), requestTraceParent);
+        return await DeliverAsync(CallbackEventStandIn.Create(callbackEvent));
     }
 
     /// <summary>Returns to direct publishing once nothing is stored or on its way to the outbox.</summary>

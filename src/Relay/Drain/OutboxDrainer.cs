@@ -55,7 +55,7 @@ internal sealed partial class OutboxDrainer(IOptions<RabbitMqOptions> broker, Ti
                 {
                     bool tooLarge = entry.Event.Body.Length > settings.MaxMessageBytes;
                     stoppedBecause = await PublishAsync(channel, settings.Exchange, tooLarge ? CallbackEventStandIn.Create(entry.Event) : entry.Event,
-                        entry.RequestTraceParent, cancellationToken);
+                        cancellationToken);
                     if (stoppedBecause is not null)
                     {
                         break;
@@ -86,11 +86,11 @@ internal sealed partial class OutboxDrainer(IOptions<RabbitMqOptions> broker, Ti
     }
 
     /// <returns>Null once the broker confirmed the event; otherwise why the drain stops.</returns>
-    private static async Task<string?> PublishAsync(IChannel channel, string exchange, CallbackEvent callbackEvent, string? traceParent,
+    private static async Task<string?> PublishAsync(IChannel channel, string exchange, CallbackEvent callbackEvent,
         CancellationToken cancellationToken)
     {
         var properties = EventMessage.Properties(callbackEvent);
-        if (traceParent is not null)
+        if (callbackEvent.TraceParent is { } traceParent)
         {
             properties.Headers!["traceparent"] = traceParent;
         }

@@ -176,7 +176,7 @@ internal sealed partial class LocalOutbox : BackgroundService
     }
 
     /// <summary>Stores an event durably; completes once it is on disk, or at once when the outbox is full.</summary>
-    public Task<AppendResult> AppendAsync(CallbackEvent callbackEvent, string? requestTraceParent)
+    public Task<AppendResult> AppendAsync(CallbackEvent callbackEvent)
     {
         int size = callbackEvent.Body.Length;
         lock (_counters)
@@ -193,7 +193,7 @@ internal sealed partial class LocalOutbox : BackgroundService
             _reservedBytes += size;
         }
 
-        var pending = new PendingAppend(callbackEvent, requestTraceParent);
+        var pending = new PendingAppend(callbackEvent);
         if (!_queue.Writer.TryWrite(pending))
         {
             Release(1, size);
@@ -247,9 +247,9 @@ internal sealed partial class LocalOutbox : BackgroundService
     }
 
     /// <summary>Keeps an event that can never be published as it is, whole, on disk; returns once it is there.</summary>
-    public void Quarantine(CallbackEvent callbackEvent, string? requestTraceParent, string reason)
+    public void Quarantine(CallbackEvent callbackEvent, string reason)
     {
-        _store!.Quarantine(callbackEvent, requestTraceParent, reason, _time.GetUtcNow());
+        _store!.Quarantine(callbackEvent, reason, _time.GetUtcNow());
         Log.Quarantined(_logger, callbackEvent.Id, callbackEvent.RoutingKey, callbackEvent.Body.Length, reason);
     }
 
@@ -282,7 +282,7 @@ internal sealed partial class LocalOutbox : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var batch = new List<PendingAppend>(MaxBatch);
-        var rows = new List<(CallbackEvent, string?)>(MaxBatch);
+        var rows = new List<CallbackEvent>(MaxBatch);
 
         // Not tied to stoppingToken: on shutdown the queue is completed and drained, so that every request
         // still waiting on an append gets its answer.
@@ -294,7 +294,7 @@ internal sealed partial class LocalOutbox : BackgroundService
             while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
             {
                 batch.Add(pending);
-                rows.Add((pending.Event, pending.RequestTraceParent));
+                rows.Add(pending.Event);
                 size += pending.Event.Body.Length;
             }
 
@@ -315,7 +315,7 @@ internal sealed partial class LocalOutbox : BackgroundService
         base.Dispose();
     }
 
-    private void Commit(List<PendingAppend> batch, List<(CallbackEvent, string?)> rows, long size)
+    private void Commit(List<PendingAppend> batch, List<CallbackEvent> rows, long size)
     {
         var now = _time.GetUtcNow();
         try
@@ -368,13 +368,12 @@ internal sealed partial class LocalOutbox : BackgroundService
         }
     }
 
-    private sealed class PendingAppend(CallbackEvent callbackEvent, string? requestTraceParent)
+    private sealed class PendingAppend(CallbackEvent callbackEvent)
     {
         private readonly TaskCompletionSource<AppendResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public CallbackEvent Event { get; } = callbackEvent;
 
-        public string? RequestTraceParent { get; } = requestTraceParent;
 
         public Task<AppendResult> Completion => _completion.Task;
 

@@ -59,7 +59,7 @@ internal sealed partial class OutboxForwarder(
                 // An event over the size limit known now goes as its stand-in, in its place in the order.
                 var standIns = batch.Select(entry => publisher.IsTooLarge(entry.Event) ? CallbackEventStandIn.Create(entry.Event) : null).ToList();
                 var outcomes = await Task.WhenAll(batch.Select((entry, index) =>
-                    publisher.PublishAsync(session, standIns[index] ?? entry.Event, entry.RequestTraceParent)));
+                    publisher.PublishAsync(session, standIns[index] ?? entry.Event, fromStore: true)));
                 var delivered = new List<OutboxEntry>(batch.Count);
                 int settled = 0;
                 for (int i = 0; i < batch.Count; i++)

@@ -141,7 +141,7 @@ internal sealed class OutboxStore : IDisposable
     }
 
     /// <summary>Appends the events in one transaction; returns once the commit is on disk.</summary>
-    public void Append(IReadOnlyList<(CallbackEvent Event, string? TraceParent)> events, DateTimeOffset storedAt)
+    public void Append(IReadOnlyList<CallbackEvent> events, DateTimeOffset storedAt)
     {
         lock (_lock)
         {
@@ -159,12 +159,12 @@ internal sealed class OutboxStore : IDisposable
             var trace = command.Parameters.Add("$trace", SqliteType.Text);
             var body = command.Parameters.Add("$body", SqliteType.Blob);
             stored.Value = storedAt.ToUnixTimeMilliseconds();
-            foreach (var (callbackEvent, traceParent) in events)
+            foreach (var callbackEvent in events)
             {
                 id.Value = callbackEvent.Id;
                 key.Value = callbackEvent.RoutingKey;
                 time.Value = callbackEvent.Time.ToUnixTimeMilliseconds();
-                trace.Value = (object?)traceParent ?? DBNull.Value;
+                trace.Value = (object?)callbackEvent.TraceParent ?? DBNull.Value;
                 body.Value = callbackEvent.Body.ToArray();
                 command.ExecuteNonQuery();
             }
@@ -199,8 +199,7 @@ internal sealed class OutboxStore : IDisposable
                     continue;
                 }
 
-                entries.Add(new OutboxEntry(sequence, EventFrom(reader, bodyColumn: 6),
-                    reader.IsDBNull(5) ? null : reader.GetString(5),
+                entries.Add(new OutboxEntry(sequence, EventFrom(reader, traceColumn: 5, bodyColumn: 6),
                     DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))));
             }
 
@@ -256,7 +255,7 @@ internal sealed class OutboxStore : IDisposable
     }
 
     /// <summary>Keeps an event whole in quarantine; returns once the commit is on disk.</summary>
-    public void Quarantine(CallbackEvent callbackEvent, string? traceParent, string reason, DateTimeOffset at)
+    public void Quarantine(CallbackEvent callbackEvent, string reason, DateTimeOffset at)
     {
         lock (_lock)
         {
@@ -270,7 +269,7 @@ internal sealed class OutboxStore : IDisposable
             command.Parameters.AddWithValue("$time", callbackEvent.Time.ToUnixTimeMilliseconds());
             command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
             command.Parameters.AddWithValue("$reason", reason);
-            command.Parameters.AddWithValue("$trace", (object?)traceParent ?? DBNull.Value);
+            command.Parameters.AddWithValue("$trace", (object?)callbackEvent.TraceParent ?? DBNull.Value);
             command.Parameters.Add("$body", SqliteType.Blob).Value = callbackEvent.Body.ToArray();
             command.ExecuteNonQuery();
         }
@@ -322,9 +321,9 @@ internal sealed class OutboxStore : IDisposable
             var events = new List<QuarantinedEvent>();
             while (reader.Read())
             {
-                var callbackEvent = EventFrom(reader, bodyColumn: 7);
-                events.Add(new QuarantinedEvent(reader.GetInt64(0), callbackEvent, reader.IsDBNull(6) ? null : reader.GetString(6),
-                    reader.GetString(5), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))));
+                var callbackEvent = EventFrom(reader, traceColumn: 6, bodyColumn: 7);
+                events.Add(new QuarantinedEvent(reader.GetInt64(0), callbackEvent, reader.GetString(5),
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))));
             }
 
             return events;
@@ -357,7 +356,7 @@ internal sealed class OutboxStore : IDisposable
     /// An event from a row whose columns 1 to 3 are its id, routing key and time; what the row does not hold
     /// (its type, RequestID, ConversationID, status) is read back from the event's own JSON.
     /// </summary>
-    private static CallbackEvent EventFrom(SqliteDataReader reader, int bodyColumn)
+    private static CallbackEvent EventFrom(SqliteDataReader reader, int traceColumn, int bodyColumn)
     {
         byte[] body = reader.GetValue(bodyColumn) switch
         {
@@ -376,6 +375,7 @@ internal sealed class OutboxStore : IDisposable
             Status: envelope.OverallStatusCode)
         {
             Type = envelope.Type ?? CallbackEventOptions.EventType,
+            TraceParent = reader.IsDBNull(traceColumn) ? null : reader.GetString(traceColumn),
         };
     }
 

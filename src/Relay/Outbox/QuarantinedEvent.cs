@@ -3,4 +3,4 @@ using Relay.Events;
 namespace Relay.Outbox;
 
 /// <summary>An event kept whole in the outbox database's quarantine, with why and when it went there.</summary>
-internal sealed record QuarantinedEvent(long Id, CallbackEvent Event, string? RequestTraceParent, string Reason, DateTimeOffset QuarantinedAt);
+internal sealed record QuarantinedEvent(long Id, CallbackEvent Event, string Reason, DateTimeOffset QuarantinedAt);

@@ -27,13 +27,13 @@ internal sealed partial class EventPublisher(
 
     /// <param name="session">The session to publish on, as <see cref="BrokerConnection.TryGetReady"/> gave it.</param>
     /// <param name="callbackEvent">The event.</param>
-    /// <param name="replayOf">
-    /// For an event forwarded from the outbox: the trace context of the request that brought it. The
-    /// publish span then starts a trace of its own, linked to that request's span.
+    /// <param name="fromStore">
+    /// True for an event forwarded from the outbox: the publish span then starts a trace of its own, linked
+    /// to the span that made the event (<see cref="CallbackEvent.TraceParent"/>).
     /// </param>
-    public async Task<PublishOutcome> PublishAsync(BrokerSession session, CallbackEvent callbackEvent, string? replayOf = null)
+    public async Task<PublishOutcome> PublishAsync(BrokerSession session, CallbackEvent callbackEvent, bool fromStore = false)
     {
-        using var activity = replayOf is not null && ActivityContext.TryParse(replayOf, null, out var original)
+        using var activity = fromStore && ActivityContext.TryParse(callbackEvent.TraceParent, null, out var original)
             ? RelayTelemetry.ActivitySource.StartActivity(_spanName, ActivityKind.Producer, parentContext: default, links: [new ActivityLink(original)])
             : RelayTelemetry.ActivitySource.StartActivity(_spanName, ActivityKind.Producer);
         if (activity is { IsAllDataRequested: true })
@@ -45,7 +45,7 @@ internal sealed partial class EventPublisher(
             activity.SetTag(Attributes.RabbitMqRoutingKey, callbackEvent.RoutingKey);
             activity.SetTag(Attributes.MessagingMessageId, callbackEvent.Id);
             activity.SetTag(Attributes.MessagingMessageBodySize, callbackEvent.Body.Length);
-            activity.SetTag(Attributes.OutboxReplay, replayOf is not null);
+            activity.SetTag(Attributes.OutboxReplay, fromStore);
         }
 
         long started = time.GetTimestamp();

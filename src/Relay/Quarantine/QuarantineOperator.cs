@@ -60,7 +60,7 @@ internal sealed partial class QuarantineOperator(IOptions<OutboxOptions> outbox,
             await using var channel = await connection.CreateChannelAsync(
                 new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken);
             var properties = EventMessage.Properties(callbackEvent);
-            if (quarantined.RequestTraceParent is { } traceParent)
+            if (callbackEvent.TraceParent is { } traceParent)
             {
                 properties.Headers!["traceparent"] = traceParent;
             }

@@ -353,7 +353,7 @@ internal sealed partial class Reconciler : BackgroundService
 
     private async Task<bool> DeliverAsync(CallbackEvent callbackEvent)
     {
-        var result = await _delivery.DeliverAsync(callbackEvent, Activity.Current?.Id);
+        var result = await _delivery.DeliverAsync(callbackEvent);
         if (result is DeliveryResult.Confirmed or DeliveryResult.Stored)
         {
             return true;

@@ -75,7 +75,7 @@ public sealed class OutboxDrainTests
         {
             byte[] form = System.Text.Encoding.ASCII.GetBytes(CallbackForms.Success($"orphaned-{i}"));
             var callbackEvent = factory.Create(Callbacks.CallbackFormReader.Read(form), form, DateTimeOffset.UtcNow);
-            store.Append([(callbackEvent, null)], DateTimeOffset.UtcNow);
+            store.Append([callbackEvent], DateTimeOffset.UtcNow);
             ids.Add(callbackEvent.Id);
         }
 

@@ -64,7 +64,7 @@ public sealed class OutboxFileTests
             byte[] form = System.Text.Encoding.ASCII.GetBytes(CallbackForms.Success("behind-the-bad-row"));
             var behind = factory.Create(Callbacks.CallbackFormReader.Read(form), form, DateTimeOffset.UtcNow);
             id = behind.Id;
-            store.Append([(behind, null)], DateTimeOffset.UtcNow);
+            store.Append([behind], DateTimeOffset.UtcNow);
         });
 
         // Relay forwards its outbox as it starts, before any queue of the test could be bound: the archive has it.

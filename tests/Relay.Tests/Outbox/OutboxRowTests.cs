@@ -5,7 +5,7 @@ using Relay.Reconciliation;
 
 namespace Relay.Outbox;
 
-/// <summary>An event read back from an outbox row is the record that went in: a missing event stays one.</summary>
+/// <summary>An event read back from an outbox row is the record that went in, its trace context included: a missing event stays one.</summary>
 public sealed class OutboxRowTests
 {
     [Fact]
@@ -16,17 +16,19 @@ public sealed class OutboxRowTests
         {
             var factory = new CallbackEventFactory(new CallbackEventOptions(RelayServer.EventSource, ResultDetailXmlLimits.Default));
             byte[] form = System.Text.Encoding.ASCII.GetBytes(CallbackForms.WithErrors("round-trip"));
-            var callback = factory.Create(CallbackFormReader.Read(form), form, DateTimeOffset.UtcNow);
+            var callback = factory.Create(CallbackFormReader.Read(form), form, DateTimeOffset.UtcNow,
+                "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
             var missing = factory.CreateMissing(new Expectation("test", "gone"), DateTimeOffset.UtcNow, 3, null, DateTimeOffset.UtcNow);
 
             using var store = OutboxStore.Open(folder);
-            store.Append([(callback, null), (missing, null)], DateTimeOffset.UtcNow);
+            store.Append([callback, missing], DateTimeOffset.UtcNow);
             var read = store.ReadOldest(10, []).Select(entry => entry.Event).ToList();
 
             Assert.Equal(2, read.Count);
             Assert.Equal(callback with { Body = read[0].Body }, read[0]);
             Assert.Equal(missing with { Body = read[1].Body }, read[1]);
             Assert.Equal(CallbackEventOptions.MissingEventType, read[1].Type);
+            Assert.Equal("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", read[0].TraceParent);
             Assert.Equal(callback.Body.ToArray(), read[0].Body.ToArray());
         }
         finally

@@ -159,13 +159,13 @@ public sealed class TracingTests : IAsyncLifetime
         // The outbox kept the request's trace context with the event...
         var outbox = relay.Services.GetRequiredService<Outbox.LocalOutbox>();
         var entry = Assert.Single(outbox.ReadOldest(10));
-        Assert.Equal(server.Id, entry.RequestTraceParent);
+        Assert.Equal(server.Id, entry.Event.TraceParent);
 
         // ...and forwarding it, as the forwarder does through the same publisher, starts a new trace
         // linked to the request's span.
         var publisher = _relay.Services.GetRequiredService<Publishing.EventPublisher>();
         Assert.True(_relay.Services.GetRequiredService<Publishing.BrokerConnection>().TryGetReady(out var session));
-        Assert.Equal(Publishing.PublishOutcome.Confirmed, await publisher.PublishAsync(session, entry.Event, entry.RequestTraceParent));
+        Assert.Equal(Publishing.PublishOutcome.Confirmed, await publisher.PublishAsync(session, entry.Event, fromStore: true));
         var replay = Snapshot().Single(span => span.Source.Name == "Relay" && span.Links.Any(link => link.Context.SpanId == server.SpanId));
         Assert.NotEqual(server.TraceId, replay.TraceId);
         Assert.Equal(server.TraceId, replay.Links.Single().Context.TraceId);
