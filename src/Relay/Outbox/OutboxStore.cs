@@ -140,6 +140,9 @@ internal sealed class OutboxStore : IDisposable
         }
     }
 
+    /// <summary>The most bytes of event bodies <see cref="ReadOldest"/> returns at once: 64 MiB, eight of the largest events.</summary>
+    public const long MaxBatchBytes = 64L * 1024 * 1024;
+
     /// <summary>Appends the events in one transaction; returns once the commit is on disk.</summary>
     public void Append(IReadOnlyList<CallbackEvent> events, DateTimeOffset storedAt)
     {
@@ -177,8 +180,10 @@ internal sealed class OutboxStore : IDisposable
     /// The oldest events, in arrival order. A row that is not what Relay writes (a column of another type,
     /// an empty id: an edit by hand, a bug, a damaged file) is not an event: it goes to
     /// <paramref name="unreadable"/>, with what is wrong with it and its size, and the rows behind it are read.
+    /// At most <paramref name="maxBytes"/> of bodies come at once (always at least one event), so that a
+    /// backlog of large events costs the reader a batch of them in memory, not the whole backlog.
     /// </summary>
-    public List<OutboxEntry> ReadOldest(int limit, List<UnreadableRow> unreadable)
+    public List<OutboxEntry> ReadOldest(int limit, List<UnreadableRow> unreadable, long maxBytes = MaxBatchBytes)
     {
         lock (_lock)
         {
@@ -190,6 +195,7 @@ internal sealed class OutboxStore : IDisposable
             command.Parameters.AddWithValue("$limit", limit);
             using var reader = command.ExecuteReader();
             var entries = new List<OutboxEntry>();
+            long bytes = 0;
             while (reader.Read())
             {
                 long sequence = reader.GetInt64(0);
@@ -197,6 +203,12 @@ internal sealed class OutboxStore : IDisposable
                 {
                     unreadable.Add(new UnreadableRow(sequence, problem, reader.IsDBNull(7) ? 0 : reader.GetInt64(7)));
                     continue;
+                }
+
+                bytes += reader.GetInt64(7);
+                if (entries.Count > 0 && bytes > maxBytes)
+                {
+                    break;
                 }
 
                 entries.Add(new OutboxEntry(sequence, EventFrom(reader, traceColumn: 5, bodyColumn: 6),
