@@ -113,22 +113,24 @@ internal sealed partial class Reconciler : BackgroundService
         publish.ChannelShutdownAsync += (_, args) => Closed(closed, args);
         await ExpectationQueues.DeclareAsync(publish, _rabbit.Exchange, stoppingToken);
 
-        await using var observe = await connection.CreateChannelAsync(cancellationToken: stoppingToken);
-        observe.ChannelShutdownAsync += (_, args) => Closed(closed, args);
-        await ObserveEventsAsync(observe, stoppingToken);
-
-        await using var expectations = await connection.CreateChannelAsync(
-            new CreateChannelOptions(publisherConfirmationsEnabled: false, publisherConfirmationTrackingEnabled: false,
-                consumerDispatchConcurrency: (ushort)_options.Concurrency),
-            stoppingToken);
-        expectations.ChannelShutdownAsync += (_, args) => Closed(closed, args);
-        await expectations.BasicQosAsync(0, (ushort)(_options.Concurrency * 2), false, stoppingToken);
-        var consumer = new AsyncEventingBasicConsumer(expectations);
-        consumer.ReceivedAsync += (_, delivery) => OnExpectationAsync(expectations, publish, delivery, stoppingToken);
-
+        // Registrations can go through as soon as their queue exists.
         _publishChannel = publish;
+
         try
         {
+            await using var observe = await connection.CreateChannelAsync(cancellationToken: stoppingToken);
+            observe.ChannelShutdownAsync += (_, args) => Closed(closed, args);
+            await ObserveEventsAsync(observe, stoppingToken);
+
+            await using var expectations = await connection.CreateChannelAsync(
+                new CreateChannelOptions(publisherConfirmationsEnabled: false, publisherConfirmationTrackingEnabled: false,
+                    consumerDispatchConcurrency: (ushort)_options.Concurrency),
+                stoppingToken);
+            expectations.ChannelShutdownAsync += (_, args) => Closed(closed, args);
+            await expectations.BasicQosAsync(0, (ushort)(_options.Concurrency * 2), false, stoppingToken);
+            var consumer = new AsyncEventingBasicConsumer(expectations);
+            consumer.ReceivedAsync += (_, delivery) => OnExpectationAsync(expectations, publish, delivery, stoppingToken);
+
             await expectations.BasicConsumeAsync(ExpectationsQueue, autoAck: false, consumer, stoppingToken);
             string node = BrokerHosts.Describe(connection.Endpoint);
             Log.Started(_logger, node, ExpectationsQueue);
@@ -252,7 +254,11 @@ internal sealed partial class Reconciler : BackgroundService
         switch (ReconciliationPlan.OnArrival(state, seen))
         {
             case ReconciliationStep.Fulfilled:
-                Trace("fulfilled", expectation, callbackTrace);
+                using (var span = StartReconcileSpan(expectation, callbackTrace))
+                {
+                    span?.SetTag(OutcomeTag, ReconciliationMetrics.Fulfilled);
+                }
+
                 _waiting.TryRemove(key, out _);
                 _metrics.Expectation(ReconciliationMetrics.Fulfilled, source.Name);
                 Log.Fulfilled(_logger, source.Name, expectation.RequestId);
@@ -378,19 +384,11 @@ internal sealed partial class Reconciler : BackgroundService
         await publish.BasicPublishAsync(string.Empty, queue, mandatory: true, properties, body.ToArray(), cancellationToken);
     }
 
-    private static Activity? StartReconcileSpan(Expectation expectation)
-    {
-        ActivityLink[]? links = expectation.TraceParent is { } producer && ActivityContext.TryParse(producer, null, out var context)
-            ? [new ActivityLink(context)]
-            : null;
-        var activity = RelayTelemetry.ActivitySource.StartActivity("reconcile", ActivityKind.Internal, parentContext: default, links: links);
-        activity?.SetTag(RelayTelemetry.Attributes.RequestId, RelayTelemetry.Capped(expectation.RequestId));
-        activity?.SetTag(RelayTelemetry.Attributes.Source, expectation.Source);
-        return activity;
-    }
-
-    /// <summary>A span for a call fulfilled by its callback, linked to the producer's trace and to the callback's.</summary>
-    private static void Trace(string outcome, Expectation expectation, ActivityContext callbackTrace)
+    /// <summary>
+    /// The <c>reconcile</c> span of an expectation, in a trace of its own, linked to the producer's trace and,
+    /// for a call fulfilled by its callback, to the callback's.
+    /// </summary>
+    private static Activity? StartReconcileSpan(Expectation expectation, ActivityContext callbackTrace = default)
     {
         var links = new List<ActivityLink>(2);
         if (expectation.TraceParent is { } producer && ActivityContext.TryParse(producer, null, out var context))
@@ -403,10 +401,10 @@ internal sealed partial class Reconciler : BackgroundService
             links.Add(new ActivityLink(callbackTrace));
         }
 
-        using var activity = RelayTelemetry.ActivitySource.StartActivity("reconcile", ActivityKind.Internal, parentContext: default, links: links);
+        var activity = RelayTelemetry.ActivitySource.StartActivity("reconcile", ActivityKind.Internal, parentContext: default, links: links);
         activity?.SetTag(RelayTelemetry.Attributes.RequestId, RelayTelemetry.Capped(expectation.RequestId));
         activity?.SetTag(RelayTelemetry.Attributes.Source, expectation.Source);
-        activity?.SetTag(OutcomeTag, outcome);
+        return activity;
     }
 
     private async Task RefreshOpenAsync(IChannel channel, CancellationToken cancellationToken)

@@ -36,6 +36,16 @@ internal sealed class ReconcilingRelay : IAsyncDisposable
         var events = await EventQueue.BindAsync(relay.Exchange);
         var reconciling = new ReconcilingRelay(relay, marketingCloud, events);
         await WaitForQueueAsync(relay.Exchange);
+
+        // The queue exists a moment before POST /expectations can publish to it (503 until then).
+        var reconciler = relay.Services.GetRequiredService<Reconciler>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (reconciler.PublishChannel is not { IsOpen: true })
+        {
+            Assert.True(DateTime.UtcNow < deadline, "reconciliation did not open its publishing channel");
+            await Task.Delay(50);
+        }
+
         return reconciling;
     }
 
