@@ -4,73 +4,82 @@ namespace Relay.Edge;
 
 /// <summary>
 /// Reads an allowlist from networks and files of networks, reporting every bad entry by key, or by file
-/// and line.
+/// and line. The validator uses <see cref="ParseNetworks"/> alone (the settings' shape); only the
+/// provider reads the files, once at start and again on each change.
 /// </summary>
 internal static class AllowlistLoader
 {
-    public static Allowlist Load(
-        IReadOnlyList<string> networkEntries,
-        IReadOnlyList<string> files,
-        string section,
-        string contentRoot,
-        List<(string Key, string Problem)> errors)
+    public const string ShadowSection = AllowlistOptions.Section + ":Shadow";
+
+    public static Allowlist LoadActive(AllowlistOptions options, string contentRoot, List<(string Key, string Problem)> problems) =>
+        Load(options.Networks, options.Files, AllowlistOptions.Section, contentRoot, problems);
+
+    public static Allowlist? LoadShadow(AllowlistOptions options, string contentRoot, List<(string Key, string Problem)> problems) =>
+        options.Shadow.IsConfigured
+            ? Load(options.Shadow.Networks, options.Shadow.Files, ShadowSection, contentRoot, problems)
+            : null;
+
+    /// <summary>The networks written in the settings under <paramref name="section"/>, each entry that is not one named in <paramref name="problems"/>.</summary>
+    public static List<IPNetwork> ParseNetworks(IReadOnlyList<string> entries, string section, List<(string Key, string Problem)> problems)
     {
-        var networks = new List<IPNetwork>();
-        for (int i = 0; i < networkEntries.Count; i++)
+        var networks = new List<IPNetwork>(entries.Count);
+        for (int i = 0; i < entries.Count; i++)
         {
-            if (CidrParser.TryParse(networkEntries[i], out var network, out string? problem))
+            if (CidrParser.TryParse(entries[i], out var network, out string? problem))
             {
                 networks.Add(network);
             }
             else
             {
-                errors.Add(($"{section}:Networks:{i}", problem));
+                problems.Add(($"{section}:Networks:{i}", problem));
             }
         }
 
+        return networks;
+    }
+
+    private static Allowlist Load(List<string> entries, List<string> files, string section, string contentRoot,
+        List<(string Key, string Problem)> problems)
+    {
+        var networks = ParseNetworks(entries, section, problems);
         for (int i = 0; i < files.Count; i++)
         {
-            string key = $"{section}:Files:{i}";
-            string path = Path.GetFullPath(files[i], contentRoot);
-            string[] lines;
-            try
-            {
-                lines = File.ReadAllLines(path);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                errors.Add((key, $"file '{files[i]}' cannot be read: {ex.Message}"));
-                continue;
-            }
-
-            for (int line = 0; line < lines.Length; line++)
-            {
-                int comment = lines[line].IndexOf('#', StringComparison.Ordinal);
-                string entry = (comment < 0 ? lines[line] : lines[line][..comment]).Trim();
-                if (entry.Length == 0)
-                {
-                    continue;
-                }
-
-                if (CidrParser.TryParse(entry, out var network, out string? problem))
-                {
-                    networks.Add(network);
-                }
-                else
-                {
-                    errors.Add(($"{key} ('{files[i]}' line {line + 1})", problem));
-                }
-            }
+            ReadFile(files[i], $"{section}:Files:{i}", contentRoot, networks, problems);
         }
 
         return new Allowlist(networks);
     }
 
-    public static Allowlist LoadActive(AllowlistOptions options, string contentRoot, List<(string Key, string Problem)> errors) =>
-        Load(options.Networks, options.Files, AllowlistOptions.Section, contentRoot, errors);
+    private static void ReadFile(string file, string key, string contentRoot, List<IPNetwork> networks, List<(string Key, string Problem)> problems)
+    {
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(Path.GetFullPath(file, contentRoot));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            problems.Add((key, $"file '{file}' cannot be read: {ex.Message}"));
+            return;
+        }
 
-    public static Allowlist? LoadShadow(AllowlistOptions options, string contentRoot, List<(string Key, string Problem)> errors) =>
-        options.Shadow.IsConfigured
-            ? Load(options.Shadow.Networks, options.Shadow.Files, AllowlistOptions.Section + ":Shadow", contentRoot, errors)
-            : null;
+        for (int line = 0; line < lines.Length; line++)
+        {
+            int comment = lines[line].IndexOf('#', StringComparison.Ordinal);
+            string entry = (comment < 0 ? lines[line] : lines[line][..comment]).Trim();
+            if (entry.Length == 0)
+            {
+                continue;
+            }
+
+            if (CidrParser.TryParse(entry, out var network, out string? problem))
+            {
+                networks.Add(network);
+            }
+            else
+            {
+                problems.Add(($"{key} ('{file}' line {line + 1})", problem));
+            }
+        }
+    }
 }

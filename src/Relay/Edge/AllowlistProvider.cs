@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Relay.Configuration;
-using Relay.Telemetry;
 
 namespace Relay.Edge;
 
@@ -11,11 +10,11 @@ namespace Relay.Edge;
 /// load, or comes out empty, is never applied: the previous one stays in force and an error is logged,
 /// so a bad edit can neither open the door nor close it on Marketing Cloud. A reloaded configuration is
 /// bound and validated here, not through an options monitor, whose value throws once the configuration
-/// holds a bad value (and took the host down from this loop).
+/// holds a bad value (and took the host down from this loop). At start there is no previous list: a file
+/// that cannot be read, a bad line or lists that allow nothing stop Relay with a configuration error.
 /// </summary>
 internal sealed partial class AllowlistProvider : BackgroundService
 {
-
     private readonly IConfiguration _configuration;
     private readonly IValidateOptions<AllowlistOptions>[] _validators;
     private readonly IDisposable _configurationChanges;
@@ -35,10 +34,20 @@ internal sealed partial class AllowlistProvider : BackgroundService
         _contentRoot = environment.ContentRootPath;
         _logger = logger;
         var settings = _settings = options.Value;
-        var errors = new List<(string, string)>();
-        _current = new Snapshot(AllowlistLoader.LoadActive(settings, _contentRoot, errors),
-            AllowlistLoader.LoadShadow(settings, _contentRoot, errors), settings.AllowAll);
         _stamp = Stamp(settings);
+        var problems = new List<(string Key, string Problem)>();
+        _current = new Snapshot(AllowlistLoader.LoadActive(settings, _contentRoot, problems),
+            AllowlistLoader.LoadShadow(settings, _contentRoot, problems), settings.AllowAll);
+        if (problems.Count == 0 && _current.Active.Networks.Count == 0 && !settings.AllowAll)
+        {
+            problems.Add((AllowlistOptions.Section + ":Files", "the files hold no network, so every request would be refused"));
+        }
+
+        if (problems.Count > 0)
+        {
+            // The settings' shape was validated already; this is the one reading of the files at start.
+            throw new RelayConfigurationException([.. problems.Select(problem => $"{problem.Key}: {problem.Problem}")]);
+        }
 
         _metrics = metrics;
         metrics.ObserveAllowlist(() => _current.Active.Networks.Count);

@@ -40,6 +40,7 @@ internal static class EdgeExtensions
     public static IApplicationBuilder UseRelayEdge(this IApplicationBuilder app)
     {
         var services = app.ApplicationServices;
+        _ = services.GetRequiredService<AllowlistProvider>(); // reads the list files: a bad one stops Relay here, before it listens
         ForwardedHeadersSwitch.WarnIfOn(services.GetRequiredService<IConfiguration>(),
             services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ForwardedHeadersSwitch).FullName!));
         bool anyProxy = services.GetRequiredService<TrustedProxies>().Any;

@@ -83,6 +83,37 @@ public sealed class StartupValidationTests : IDisposable
         Assert.Contains("Relay:Allowlist", message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("10.0.0.0/8\n# comment\n10.0.0.1/33\n", "Relay:Allowlist:Files:0 ('{0}' line 3)")]
+    [InlineData("# nothing but comments\n\n", "Relay:Allowlist:Files: the files hold no network")]
+    public async Task Start_BadListFile_FailsNamingTheFileAndLine(string content, string named)
+    {
+        string file = Path.Combine(Directory.CreateTempSubdirectory("relay-allowlist-").FullName, "allowlist.txt");
+        await File.WriteAllTextAsync(file, content);
+        var settings = RelayServer.DefaultSettings(_certificate);
+        settings.Remove("Relay:Allowlist:Networks:0");
+        settings["Relay:Allowlist:Files:0"] = file;
+
+        string message = await StartupFailureAsync(settings);
+
+        Assert.Contains(string.Format(System.Globalization.CultureInfo.InvariantCulture, named, file), message, StringComparison.Ordinal);
+        Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
+    }
+
+    [Fact]
+    public void AllowlistValidator_ChecksTheShapeOnly_AndReadsNoFile()
+    {
+        var configuration = new ConfigurationBuilder().Build();
+        var validator = new Edge.AllowlistOptionsValidator(configuration);
+
+        var unread = validator.Validate(null, new Edge.AllowlistOptions { Files = ["/nonexistent/allowlist.txt"] });
+        var blank = validator.Validate(null, new Edge.AllowlistOptions { Files = [" "], Networks = ["10.0.0.1/33"] });
+
+        Assert.True(unread.Succeeded);
+        Assert.Contains("Relay:Allowlist:Files:0: is empty", blank.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("Relay:Allowlist:Networks:0", blank.FailureMessage, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Start_EveryBadKey_IsReportedAtOnce()
     {
