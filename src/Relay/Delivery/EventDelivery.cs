@@ -18,8 +18,7 @@ namespace Relay.Delivery;
 /// </summary>
 internal sealed partial class EventDelivery
 {
-    private readonly EventPublisher _publisher;
-    private readonly BrokerConnection _broker;
+    private readonly IEventPublisher _publisher;
     private readonly LocalOutbox _outbox;
     private readonly TimeProvider _time;
     private readonly ILogger<EventDelivery> _logger;
@@ -28,11 +27,10 @@ internal sealed partial class EventDelivery
     private long _enteredAt;
     private TimeSpan _timeInOutboxMode;
 
-    public EventDelivery(EventPublisher publisher, BrokerConnection broker, LocalOutbox outbox, TimeProvider time,
-        OutboxMetrics metrics, ILogger<EventDelivery> logger)
+    public EventDelivery(IEventPublisher publisher, LocalOutbox outbox, TimeProvider time, OutboxMetrics metrics,
+        ILogger<EventDelivery> logger)
     {
         _publisher = publisher;
-        _broker = broker;
         _outbox = outbox;
         _time = time;
         _logger = logger;
@@ -62,19 +60,17 @@ internal sealed partial class EventDelivery
         }
     }
 
-    /// <param name="callbackEvent">The event.</param>
     public async Task<DeliveryResult> DeliverAsync(CallbackEvent callbackEvent)
     {
         Task<AppendResult>? append = null;
-        BrokerSession? session;
         lock (_gate)
         {
-            bool ready = _broker.TryGetReady(out session);
+            bool ready = _publisher.IsReady(out var broker);
             if (_outboxMode || !ready || !_outbox.IsEmpty)
             {
                 if (!_outboxMode)
                 {
-                    Enter(!ready ? $"broker {_broker.State}" : "events left in the outbox");
+                    Enter(!ready ? $"broker {broker}" : "events left in the outbox");
                 }
 
                 append = _outbox.AppendAsync(callbackEvent);
@@ -83,7 +79,7 @@ internal sealed partial class EventDelivery
 
         if (append is null)
         {
-            var outcome = await _publisher.PublishAsync(session!, callbackEvent);
+            var outcome = await _publisher.PublishAsync(callbackEvent);
             if (outcome == PublishOutcome.Confirmed)
             {
                 return DeliveryResult.Confirmed;

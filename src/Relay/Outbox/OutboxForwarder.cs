@@ -16,14 +16,15 @@ namespace Relay.Outbox;
 internal sealed partial class OutboxForwarder(
     LocalOutbox outbox,
     EventDelivery delivery,
-    EventPublisher publisher,
-    BrokerConnection broker,
+    IEventPublisher publisher,
+    TimeProvider time,
     ILogger<OutboxForwarder> logger) : BackgroundService
 {
-    private const int BatchSize = 256;
-    private const int MaxRefusals = 5;
-    private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+    internal const int BatchSize = 256;
+    internal const int MaxRefusals = 5;
+    internal static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(100);
+    internal static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+    internal static readonly TimeSpan BrokerPoll = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Refusals (nack, return) per outbox row, since this process started.</summary>
     private readonly Dictionary<long, int> _refusals = [];
@@ -42,9 +43,9 @@ internal sealed partial class OutboxForwarder(
                     continue;
                 }
 
-                if (!broker.TryGetReady(out var session))
+                if (!publisher.IsReady(out _))
                 {
-                    await Task.Delay(TimeSpan.FromMilliseconds(250), stoppingToken);
+                    await Task.Delay(BrokerPoll, time, stoppingToken);
                     continue;
                 }
 
@@ -59,7 +60,7 @@ internal sealed partial class OutboxForwarder(
                 // An event over the size limit known now goes as its stand-in, in its place in the order.
                 var standIns = batch.Select(entry => publisher.IsTooLarge(entry.Event) ? CallbackEventStandIn.Create(entry.Event) : null).ToList();
                 var outcomes = await Task.WhenAll(batch.Select((entry, index) =>
-                    publisher.PublishAsync(session, standIns[index] ?? entry.Event, fromStore: true)));
+                    publisher.PublishAsync(standIns[index] ?? entry.Event, fromStore: true)));
                 var delivered = new List<OutboxEntry>(batch.Count);
                 int settled = 0;
                 for (int i = 0; i < batch.Count; i++)
@@ -93,7 +94,7 @@ internal sealed partial class OutboxForwarder(
                 }
 
                 Log.Incomplete(logger, batch.Count - settled, batch.Count, backoff);
-                await Task.Delay(backoff, stoppingToken);
+                await Task.Delay(backoff, time, stoppingToken);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -105,7 +106,7 @@ internal sealed partial class OutboxForwarder(
                 Log.Failed(logger, ex);
                 try
                 {
-                    await Task.Delay(MaxBackoff, stoppingToken);
+                    await Task.Delay(MaxBackoff, time, stoppingToken);
                 }
                 catch (OperationCanceledException)
                 {

@@ -10,13 +10,15 @@ namespace Relay.Publishing;
 
 /// <summary>
 /// Publishes one event and waits for the broker's confirm: persistent, mandatory, <c>message-id</c> = the
-/// event id, W3C trace context in the headers. Its span covers publish plus confirm and records how it ended.
+/// event id, W3C trace context in the headers, on the session <see cref="BrokerConnection.TryGetReady"/> gives.
+/// Its span covers publish plus confirm and records how it ended.
 /// </summary>
 internal sealed partial class EventPublisher(
     IOptions<RabbitMqOptions> options,
+    BrokerConnection broker,
     PublishingMetrics metrics,
     TimeProvider time,
-    ILogger<EventPublisher> logger)
+    ILogger<EventPublisher> logger) : IEventPublisher
 {
     private readonly string _exchange = options.Value.Exchange;
     private readonly TimeSpan _confirmTimeout = options.Value.ConfirmTimeout;
@@ -25,13 +27,13 @@ internal sealed partial class EventPublisher(
     /// <summary>The configured limit, lowered to the broker's own once the broker has said what it is.</summary>
     private long _maxMessageBytes = options.Value.MaxMessageBytes;
 
-    /// <param name="session">The session to publish on, as <see cref="BrokerConnection.TryGetReady"/> gave it.</param>
-    /// <param name="callbackEvent">The event.</param>
-    /// <param name="fromStore">
-    /// True for an event forwarded from the outbox: the publish span then starts a trace of its own, linked
-    /// to the span that made the event (<see cref="CallbackEvent.TraceParent"/>).
-    /// </param>
-    public async Task<PublishOutcome> PublishAsync(BrokerSession session, CallbackEvent callbackEvent, bool fromStore = false)
+    public bool IsReady(out BrokerState state)
+    {
+        state = broker.State;
+        return state == BrokerState.Connected;
+    }
+
+    public async Task<PublishOutcome> PublishAsync(CallbackEvent callbackEvent, bool fromStore = false)
     {
         using var activity = fromStore && ActivityContext.TryParse(callbackEvent.TraceParent, null, out var original)
             ? RelayTelemetry.ActivitySource.StartActivity(_spanName, ActivityKind.Producer, parentContext: default, links: [new ActivityLink(original)])
@@ -49,7 +51,7 @@ internal sealed partial class EventPublisher(
         }
 
         long started = time.GetTimestamp();
-        var outcome = await PublishCoreAsync(session, callbackEvent, activity ?? Activity.Current);
+        var outcome = await PublishCoreAsync(callbackEvent, activity ?? Activity.Current);
         string outcomeName = PublishOutcomeNames.Of(outcome);
         metrics.PublishDuration(time.GetElapsedTime(started), outcomeName);
 
@@ -63,17 +65,16 @@ internal sealed partial class EventPublisher(
         return outcome;
     }
 
-    /// <summary>Whether the event is over the limit known now (the configured one, or the broker's once it said).</summary>
     public bool IsTooLarge(CallbackEvent callbackEvent) => callbackEvent.Body.Length > Volatile.Read(ref _maxMessageBytes);
 
-    private async Task<PublishOutcome> PublishCoreAsync(BrokerSession session, CallbackEvent callbackEvent, Activity? context)
+    private async Task<PublishOutcome> PublishCoreAsync(CallbackEvent callbackEvent, Activity? context)
     {
         if (IsTooLarge(callbackEvent))
         {
             return PublishOutcome.TooLarge;
         }
 
-        if (!session.Channel.IsOpen)
+        if (!broker.TryGetReady(out var session) || !session.Channel.IsOpen)
         {
             return PublishOutcome.NotConnected;
         }

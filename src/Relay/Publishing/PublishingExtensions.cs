@@ -13,7 +13,7 @@ internal static class PublishingExtensions
         services.TryAddSingleton<PublishingMetrics>();
         services.TryAddSingleton<BrokerConnection>();
         services.AddHostedService(provider => provider.GetRequiredService<BrokerConnection>());
-        services.TryAddSingleton<EventPublisher>();
+        services.TryAddSingleton<IEventPublisher, EventPublisher>();
         return services;
     }
 

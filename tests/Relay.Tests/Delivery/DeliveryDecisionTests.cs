@@ -1,0 +1,252 @@
+using Relay.Outbox;
+using Relay.Publishing;
+
+namespace Relay.Delivery;
+
+/// <summary>
+/// The decisions of delivery (outbox mode in and out, arrival order, the outbox's room, the forwarder's
+/// backoff, what goes to quarantine) on a test clock with a scripted broker and the real outbox on disk.
+/// The integration tests against RabbitMQ (Outbox*, Publishing*) stay beside these.
+/// </summary>
+public sealed class DeliveryDecisionTests
+{
+    private static readonly int[] BackoffMilliseconds = [100, 200, 400, 800, 1600, 3200, 5000, 5000];
+
+    [Fact]
+    public async Task BrokerConfirms_EventsGoStraightToIt_TheOutboxStaysOutOfIt()
+    {
+        await using var rig = await DeliveryRig.StartAsync();
+        var events = Enumerable.Range(0, 3).Select(_ => rig.NewEvent()).ToList();
+
+        foreach (var callbackEvent in events)
+        {
+            Assert.Equal(DeliveryResult.Confirmed, await rig.Delivery.DeliverAsync(callbackEvent));
+        }
+
+        Assert.Equal(events.Select(e => e.Id), rig.Broker.Published.Select(p => p.Event.Id));
+        Assert.All(rig.Broker.Published, publish => Assert.False(publish.FromStore));
+        Assert.False(rig.Delivery.InOutboxMode);
+        Assert.Equal(0, rig.Outbox.Depth);
+        Assert.Equal(TimeSpan.Zero, rig.Delivery.TimeInOutboxMode);
+    }
+
+    [Theory]
+    [InlineData(nameof(PublishOutcome.TimedOut))]
+    [InlineData(nameof(PublishOutcome.Nacked))]
+    [InlineData(nameof(PublishOutcome.Returned))]
+    [InlineData(nameof(PublishOutcome.ConnectionLost))]
+    [InlineData(nameof(PublishOutcome.Failed))]
+    public async Task FirstUnconfirmed_EntersOutboxMode_LaterEventsQueueBehindIt_AndLeaveInArrivalOrder(string outcome)
+    {
+        var failure = Enum.Parse<PublishOutcome>(outcome);
+        await using var rig = await DeliveryRig.StartAsync();
+        var first = rig.NewEvent();
+        rig.Broker.Answer = (e, fromStore) => e.Id == first.Id && !fromStore ? failure : PublishOutcome.Confirmed;
+        var later = Enumerable.Range(0, 4).Select(_ => rig.NewEvent()).ToList();
+
+        Assert.Equal(DeliveryResult.Stored, await rig.Delivery.DeliverAsync(first));
+        Assert.True(rig.Delivery.InOutboxMode);
+
+        // The broker would confirm these, but they are not published ahead of the one waiting on disk.
+        foreach (var callbackEvent in later)
+        {
+            Assert.Equal(DeliveryResult.Stored, await rig.Delivery.DeliverAsync(callbackEvent));
+        }
+
+        Assert.Single(rig.Broker.Published);
+        Assert.Equal(5, rig.Outbox.Depth);
+
+        rig.Clock.Advance(TimeSpan.FromSeconds(3));
+        await rig.StartForwardingAsync();
+        await rig.WaitUntilDrainedAsync();
+
+        var forwarded = rig.Broker.Published.Skip(1).ToList();
+        Assert.Equal(new[] { first }.Concat(later).Select(e => e.Id), forwarded.Select(p => p.Event.Id));
+        Assert.All(forwarded, publish => Assert.True(publish.FromStore));
+        Assert.Equal(TimeSpan.FromSeconds(3), rig.Delivery.TimeInOutboxMode);
+
+        // Out of outbox mode: straight to the broker again, and the time spent in it stays counted.
+        var after = rig.NewEvent();
+        Assert.Equal(DeliveryResult.Confirmed, await rig.Delivery.DeliverAsync(after));
+        Assert.Equal(after.Id, rig.Broker.Published[^1].Event.Id);
+        Assert.False(rig.Broker.Published[^1].FromStore);
+        rig.Clock.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(TimeSpan.FromSeconds(3), rig.Delivery.TimeInOutboxMode);
+    }
+
+    [Theory]
+    [InlineData(nameof(BrokerState.Connecting))]
+    [InlineData(nameof(BrokerState.Blocked))]
+    public async Task BrokerNotReady_EventsGoToTheOutboxUnpublished_AndAreForwardedOnceItIs(string notReady)
+    {
+        var state = Enum.Parse<BrokerState>(notReady);
+        await using var rig = await DeliveryRig.StartAsync();
+        rig.Broker.State = state;
+        var events = Enumerable.Range(0, 3).Select(_ => rig.NewEvent()).ToList();
+
+        foreach (var callbackEvent in events)
+        {
+            Assert.Equal(DeliveryResult.Stored, await rig.Delivery.DeliverAsync(callbackEvent));
+        }
+
+        Assert.Empty(rig.Broker.Published);
+        Assert.True(rig.Delivery.InOutboxMode);
+
+        // The forwarder asks again every 250 ms and publishes nothing meanwhile.
+        await rig.StartForwardingAsync();
+        await rig.Clock.AdvancePastTimerAsync(OutboxForwarder.BrokerPoll);
+        await rig.Clock.WaitForTimerAsync(OutboxForwarder.BrokerPoll);
+        Assert.Empty(rig.Broker.Published);
+
+        rig.Broker.State = BrokerState.Connected;
+        rig.Clock.Advance(OutboxForwarder.BrokerPoll);
+        await rig.WaitUntilDrainedAsync();
+
+        Assert.Equal(events.Select(e => e.Id), rig.Broker.Published.Select(p => p.Event.Id));
+        Assert.Equal(2 * OutboxForwarder.BrokerPoll, rig.Delivery.TimeInOutboxMode);
+    }
+
+    [Fact]
+    public async Task Forwarding_BacksOffFrom100msDoublingTo5s_AndStartsOverOnceABatchGoesThrough()
+    {
+        await using var rig = await DeliveryRig.StartAsync();
+        rig.Broker.State = BrokerState.Connecting;
+        var stuck = rig.NewEvent();
+        Assert.Equal(DeliveryResult.Stored, await rig.Delivery.DeliverAsync(stuck));
+        rig.Broker.State = BrokerState.Connected;
+        int failuresLeft = 8;
+        rig.Broker.Answer = (_, _) => Interlocked.Decrement(ref failuresLeft) >= 0 ? PublishOutcome.TimedOut : PublishOutcome.Confirmed;
+
+        await rig.StartForwardingAsync();
+        TimeSpan[] expected = [.. BackoffMilliseconds.Select(ms => TimeSpan.FromMilliseconds(ms))];
+        await rig.Broker.WaitForAsync(1);
+        foreach (var backoff in expected)
+        {
+            await rig.Clock.AdvancePastTimerAsync(backoff);
+        }
+
+        await rig.WaitUntilDrainedAsync();
+        var attempts = rig.Broker.Published.Select(p => p.At).ToList();
+        Assert.Equal(expected.Length + 1, attempts.Count);
+        Assert.Equal(expected, attempts.Zip(attempts.Skip(1), (earlier, later) => later - earlier));
+        Assert.All(rig.Broker.Published, publish => Assert.Equal(stuck.Id, publish.Event.Id));
+
+        // A batch that went through resets the backoff: the next event fails straight and then once from
+        // the outbox, which waits 100 ms again, not 5 s.
+        failuresLeft = 2;
+        Assert.Equal(DeliveryResult.Stored, await rig.Delivery.DeliverAsync(rig.NewEvent()));
+        await rig.Clock.AdvancePastTimerAsync(OutboxForwarder.MinBackoff);
+        await rig.WaitUntilDrainedAsync();
+        Assert.Equal(expected.Length + 4, rig.Broker.Published.Count);
+    }
+
+    [Fact]
+    public async Task RefusedByTheBroker_MaxRefusalsTimes_IsQuarantined_AndStopsHoldingUpTheOthers()
+    {
+        await using var rig = await DeliveryRig.StartAsync();
+        rig.Broker.State = BrokerState.Connecting;
+        var refused = rig.NewEvent();
+        var fine = rig.NewEvent();
+        await rig.Delivery.DeliverAsync(refused);
+        await rig.Delivery.DeliverAsync(fine);
+        rig.Broker.State = BrokerState.Connected;
+        rig.Broker.Answer = (e, _) => e.Id == refused.Id ? PublishOutcome.Nacked : PublishOutcome.Confirmed;
+
+        await rig.StartForwardingAsync();
+        var backoff = OutboxForwarder.MinBackoff;
+        for (int refusal = 1; refusal < OutboxForwarder.MaxRefusals; refusal++)
+        {
+            await rig.Clock.AdvancePastTimerAsync(backoff);
+            backoff *= 2;
+        }
+
+        await rig.WaitUntilDrainedAsync();
+        Assert.Equal(OutboxForwarder.MaxRefusals, rig.Broker.Published.Count(p => p.Event.Id == refused.Id));
+        Assert.Equal(1, rig.Broker.Published.Count(p => p.Event.Id == fine.Id));
+        Assert.Equal(1, rig.Outbox.Quarantined);
+    }
+
+    [Fact]
+    public async Task OutboxRoom_IsReservedAsEventsArrive_SoConcurrentOnesCannotOvershootIt()
+    {
+        await using var rig = await DeliveryRig.StartAsync(maxEntries: 3);
+        rig.Broker.State = BrokerState.Connecting;
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => rig.NewEvent()).Select(e => Task.Run(() => rig.Delivery.DeliverAsync(e))));
+
+        Assert.Equal(3, results.Count(result => result == DeliveryResult.Stored));
+        Assert.Equal(5, results.Count(result => result == DeliveryResult.OutboxFull));
+        Assert.Equal(3, rig.Outbox.Depth);
+        Assert.Equal(OutboxStatus.Full, rig.Outbox.Status);
+
+        // Drained, the room is back, to the byte.
+        rig.Broker.State = BrokerState.Connected;
+        await rig.StartForwardingAsync();
+        await rig.WaitUntilDrainedAsync();
+        Assert.Equal(OutboxStatus.Available, rig.Outbox.Status);
+        Assert.Equal(0, rig.Outbox.Bytes);
+        Assert.Equal(3, rig.Broker.Published.Count);
+    }
+
+    [Fact]
+    public async Task OutboxBytes_CountBodies_AnEventPastTheLimitIsRefused_TheSmallerOnesStillFit()
+    {
+        long limit;
+        await using (var sizing = await DeliveryRig.StartAsync())
+        {
+            limit = sizing.NewEvent(bytes: 20_000).Body.Length * 5L / 2;
+        }
+
+        await using var rig = await DeliveryRig.StartAsync(maxBytes: limit);
+        rig.Broker.State = BrokerState.Connecting;
+
+        Assert.Equal(DeliveryResult.Stored, await rig.Delivery.DeliverAsync(rig.NewEvent(bytes: 20_000)));
+        Assert.Equal(DeliveryResult.Stored, await rig.Delivery.DeliverAsync(rig.NewEvent(bytes: 20_000)));
+        Assert.Equal(DeliveryResult.OutboxFull, await rig.Delivery.DeliverAsync(rig.NewEvent(bytes: 20_000)));
+        var small = rig.NewEvent();
+        Assert.True(rig.Outbox.Bytes + small.Body.Length <= limit);
+        Assert.Equal(DeliveryResult.Stored, await rig.Delivery.DeliverAsync(small));
+        Assert.Equal(3, rig.Outbox.Depth);
+    }
+
+    [Fact]
+    public async Task TooLargeForTheBroker_IsKeptWholeInQuarantine_AndItsStandInDelivered()
+    {
+        await using var rig = await DeliveryRig.StartAsync();
+        var large = rig.NewEvent(bytes: 200_000);
+        rig.Broker.MaxMessageBytes = 64 * 1024;
+
+        Assert.Equal(DeliveryResult.Confirmed, await rig.Delivery.DeliverAsync(large));
+
+        var publishes = rig.Broker.Published;
+        Assert.Equal([PublishOutcome.TooLarge, PublishOutcome.Confirmed], publishes.Select(p => p.Outcome));
+        Assert.Equal(large.Id, publishes[1].Event.Id);
+        Assert.True(publishes[1].Event.Body.Length < 64 * 1024);
+        Assert.Equal(1, rig.Outbox.Quarantined);
+        Assert.False(rig.Delivery.InOutboxMode);
+    }
+
+    [Fact]
+    public async Task TooLargeInTheOutbox_GoesAsItsStandIn_InItsPlace_AndIsQuarantined()
+    {
+        await using var rig = await DeliveryRig.StartAsync();
+        rig.Broker.State = BrokerState.Connecting;
+        var before = rig.NewEvent();
+        var large = rig.NewEvent(bytes: 200_000);
+        var after = rig.NewEvent();
+        foreach (var callbackEvent in new[] { before, large, after })
+        {
+            Assert.Equal(DeliveryResult.Stored, await rig.Delivery.DeliverAsync(callbackEvent));
+        }
+
+        // The broker said its limit only after the event was stored.
+        rig.Broker.MaxMessageBytes = 64 * 1024;
+        rig.Broker.State = BrokerState.Connected;
+        await rig.StartForwardingAsync();
+        await rig.WaitUntilDrainedAsync();
+
+        Assert.Equal([before.Id, large.Id, after.Id], rig.Broker.Published.Select(p => p.Event.Id));
+        Assert.True(rig.Broker.Published[1].Event.Body.Length < 64 * 1024);
+        Assert.Equal(1, rig.Outbox.Quarantined);
+    }
+}
