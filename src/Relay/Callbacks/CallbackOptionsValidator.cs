@@ -1,65 +1,44 @@
-using Microsoft.Extensions.Options;
 using Relay.Configuration;
 using Relay.Reconciliation;
 
 namespace Relay.Callbacks;
 
-internal sealed class CallbackOptionsValidator(IConfiguration configuration) : IValidateOptions<CallbackOptions>
+internal sealed class CallbackOptionsValidator(IConfiguration configuration)
+    : SectionValidator<CallbackOptions>(configuration, CallbackOptions.Section)
 {
     private const long MaxBodyCeiling = 1L << 30;
     private const long MaxBufferedCeiling = 1L << 40;
 
-    public ValidateOptionsResult Validate(string? name, CallbackOptions options)
+    protected override void Check(CallbackOptions options, ValidationErrors errors)
     {
-        var errors = new ValidationErrors();
-        errors.AddUnknownKeys(configuration, CallbackOptions.Section, typeof(CallbackOptions));
-        const string section = CallbackOptions.Section;
-
         string path = options.Path ?? string.Empty;
         if (!path.StartsWith('/') || path.Length < 2 || path.EndsWith('/') || path.Contains("//", StringComparison.Ordinal)
             || path.IndexOfAny(['{', '}', '?', '#', '*', '%', ' ']) >= 0)
         {
-            errors.Add($"{section}:Path", $"'{path}' must be a literal absolute path such as /marketing-cloud/callbacks (no trailing '/', no '{{', '?', '#', '*', '%')");
+            errors.Add(Key("Path"), $"'{path}' must be a literal absolute path such as /marketing-cloud/callbacks (no trailing '/', no '{{', '?', '#', '*', '%')");
         }
 
         if (string.IsNullOrWhiteSpace(options.Source) || !Uri.TryCreate(options.Source, UriKind.RelativeOrAbsolute, out _))
         {
-            errors.Add($"{section}:Source", $"'{options.Source}' is not a URI reference");
+            errors.Add(Key("Source"), $"'{options.Source}' is not a URI reference");
         }
 
-        if (options.MaxBodyBytes is < 1024 or > MaxBodyCeiling)
-        {
-            errors.Add($"{section}:MaxBodyBytes", $"{options.MaxBodyBytes} is not between 1024 and {MaxBodyCeiling}");
-        }
-
+        errors.AddUnlessBetween(Key("MaxBodyBytes"), options.MaxBodyBytes, 1024, MaxBodyCeiling);
         if (options.MaxBufferedBytes < options.MaxBodyBytes || options.MaxBufferedBytes > MaxBufferedCeiling)
         {
-            errors.Add($"{section}:MaxBufferedBytes",
-                $"{options.MaxBufferedBytes} is not between Relay:Callbacks:MaxBodyBytes ({options.MaxBodyBytes}: the largest body must fit) and {MaxBufferedCeiling}");
+            errors.Add(Key("MaxBufferedBytes"),
+                $"{options.MaxBufferedBytes} is not between {Key("MaxBodyBytes")} ({options.MaxBodyBytes}: the largest body must fit) and {MaxBufferedCeiling}");
         }
 
-        if (options.ResultDetailMaxCharacters < 1)
-        {
-            errors.Add($"{section}:ResultDetailMaxCharacters", "must be positive");
-        }
-
-        if (options.ResultDetailMaxDepth is < 2 or > 256)
-        {
-            errors.Add($"{section}:ResultDetailMaxDepth", $"{options.ResultDetailMaxDepth} is not between 2 and 256");
-        }
-
-        if (options.BodyTimeout < TimeSpan.FromSeconds(1) || options.BodyTimeout > TimeSpan.FromHours(1))
-        {
-            errors.Add($"{section}:BodyTimeout", $"{options.BodyTimeout} is not between 00:00:01 and 01:00:00");
-        }
-
+        errors.AddUnlessPositive(Key("ResultDetailMaxCharacters"), options.ResultDetailMaxCharacters);
+        errors.AddUnlessBetween(Key("ResultDetailMaxDepth"), options.ResultDetailMaxDepth, 2, 256);
+        errors.AddUnlessBetween(Key("BodyTimeout"), options.BodyTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
         ValidateSources(errors, options);
-        return errors.ToResult();
     }
 
     private void ValidateCredentials(ValidationErrors errors, string key, MarketingCloudCredentials credentials)
     {
-        errors.AddUnknownKeys(configuration, key, typeof(MarketingCloudCredentials));
+        errors.AddUnknownKeys(Configuration, key, typeof(MarketingCloudCredentials));
         if (!credentials.IsConfigured)
         {
             return;
@@ -90,18 +69,18 @@ internal sealed class CallbackOptionsValidator(IConfiguration configuration) : I
 
     private void ValidateSources(ValidationErrors errors, CallbackOptions options)
     {
-        const string section = CallbackOptions.Section + ":Sources";
+        string section = Key("Sources");
         if (options.Sources.Count == 0 && !options.AllowTokenless)
         {
             errors.Add(section, "no source is configured, so no callback URL would be accepted; configure " +
-                "Relay:Callbacks:Sources:<name>:Tokens, or for development only set Relay:Callbacks:AllowTokenless=true");
+                $"{section}:<name>:Tokens, or for development only set {Key("AllowTokenless")}=true");
         }
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (name, source) in options.Sources)
         {
             string key = $"{section}:{name}";
-            errors.AddUnknownKeys(configuration, key, typeof(CallbackSourceOptions));
+            errors.AddUnknownKeys(Configuration, key, typeof(CallbackSourceOptions));
             if (!CallbackSources.IsValidName(name))
             {
                 errors.Add(key, "a source name is 1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit");

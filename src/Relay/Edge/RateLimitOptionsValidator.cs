@@ -1,24 +1,13 @@
-using Microsoft.Extensions.Options;
 using Relay.Configuration;
 
 namespace Relay.Edge;
 
-internal sealed class RateLimitOptionsValidator(IConfiguration configuration) : IValidateOptions<RateLimitOptions>
+internal sealed class RateLimitOptionsValidator(IConfiguration configuration)
+    : SectionValidator<RateLimitOptions>(configuration, RateLimitOptions.Section)
 {
-    public ValidateOptionsResult Validate(string? name, RateLimitOptions options)
+    protected override void Check(RateLimitOptions options, ValidationErrors errors)
     {
-        var errors = new ValidationErrors();
-        errors.AddUnknownKeys(configuration, RateLimitOptions.Section, typeof(RateLimitOptions));
-        if (options.Burst < 1)
-        {
-            errors.Add($"{RateLimitOptions.Section}:Burst", "must be positive");
-        }
-
-        if (options.PermitsPerSecond < 1)
-        {
-            errors.Add($"{RateLimitOptions.Section}:PermitsPerSecond", "must be positive");
-        }
-
-        return errors.ToResult();
+        errors.AddUnlessPositive(Key("Burst"), options.Burst);
+        errors.AddUnlessPositive(Key("PermitsPerSecond"), options.PermitsPerSecond);
     }
 }

@@ -1,24 +1,13 @@
-using Microsoft.Extensions.Options;
 using Relay.Configuration;
 
 namespace Relay.Health;
 
-internal sealed class ShutdownOptionsValidator(IConfiguration configuration) : IValidateOptions<ShutdownOptions>
+internal sealed class ShutdownOptionsValidator(IConfiguration configuration)
+    : SectionValidator<ShutdownOptions>(configuration, ShutdownOptions.Section)
 {
-    public ValidateOptionsResult Validate(string? name, ShutdownOptions options)
+    protected override void Check(ShutdownOptions options, ValidationErrors errors)
     {
-        var errors = new ValidationErrors();
-        errors.AddUnknownKeys(configuration, ShutdownOptions.Section, typeof(ShutdownOptions));
-        if (options.DrainPeriod < TimeSpan.Zero || options.DrainPeriod > TimeSpan.FromMinutes(10))
-        {
-            errors.Add($"{ShutdownOptions.Section}:DrainPeriod", $"{options.DrainPeriod} is not between 00:00:00 and 00:10:00");
-        }
-
-        if (options.Timeout < TimeSpan.FromSeconds(1) || options.Timeout > TimeSpan.FromMinutes(10))
-        {
-            errors.Add($"{ShutdownOptions.Section}:Timeout", $"{options.Timeout} is not between 00:00:01 and 00:10:00");
-        }
-
-        return errors.ToResult();
+        errors.AddUnlessBetween(Key("DrainPeriod"), options.DrainPeriod, TimeSpan.Zero, TimeSpan.FromMinutes(10));
+        errors.AddUnlessBetween(Key("Timeout"), options.Timeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
     }
 }

@@ -61,15 +61,18 @@ public sealed class StartupValidationTests : IDisposable
         Assert.Contains("Relay:Callbacks:AllowTokenless", message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Start_BadToken_IsNeverEchoed()
+    [Theory]
+    [InlineData("Relay:Callbacks:Sources:test:Tokens:0", "secret!secret!secret!secret!secret!secret!", "secret!")]
+    [InlineData("Relay:RabbitMq:Uri", "http://relay:s3cr3t-pa55@broker:5672/", "s3cr3t-pa55")]
+    public async Task Start_BadSecretSetting_IsNeverEchoed(string key, string value, string secret)
     {
         var settings = RelayServer.DefaultSettings(_certificate);
-        settings["Relay:Callbacks:Sources:test:Tokens:0"] = "secret!secret!secret!secret!secret!secret!";
+        settings[key] = value;
 
         string message = await StartupFailureAsync(settings);
 
-        Assert.DoesNotContain("secret!", message, StringComparison.Ordinal);
+        Assert.Contains(key, message, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -125,17 +128,6 @@ public sealed class StartupValidationTests : IDisposable
 
         Assert.Contains("Relay:RabbitMq:Exchange", message, StringComparison.Ordinal);
         Assert.Contains("Relay:RabbitMq:ConfirmTimeout", message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Start_BadBrokerUri_DoesNotEchoThePassword()
-    {
-        var settings = RelayServer.DefaultSettings(_certificate);
-        settings["Relay:RabbitMq:Uri"] = "http://relay:s3cr3t-pa55@broker:5672/";
-
-        string message = await StartupFailureAsync(settings);
-
-        Assert.DoesNotContain("s3cr3t-pa55", message, StringComparison.Ordinal);
     }
 
     [Fact]
