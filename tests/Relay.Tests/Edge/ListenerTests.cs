@@ -3,20 +3,14 @@ using Relay.Infrastructure;
 
 namespace Relay.Edge;
 
-public sealed class ListenerTests : IAsyncLifetime
+public sealed class ListenerTests : RelayServerTest
 {
-    private RelayServer _relay = null!;
-
-    public async Task InitializeAsync() => _relay = await RelayServer.StartAsync();
-
-    public async Task DisposeAsync() => await _relay.DisposeAsync();
-
     [Theory]
     [InlineData("/healthz")]
     [InlineData("/readyz")]
     public async Task Health_OnAdmin_IsHealthy(string path)
     {
-        using var admin = _relay.CreateAdminClient();
+        using var admin = Relay.CreateAdminClient();
 
         using var response = await admin.GetAsync(path);
 
@@ -27,7 +21,7 @@ public sealed class ListenerTests : IAsyncLifetime
     [Fact]
     public async Task Readiness_AskedForJson_GivesEveryCheck_AndTheBrokerNodeInUse()
     {
-        using var admin = _relay.CreateAdminClient();
+        using var admin = Relay.CreateAdminClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/readyz");
         request.Headers.Accept.ParseAdd("application/json");
 
@@ -46,9 +40,9 @@ public sealed class ListenerTests : IAsyncLifetime
     [InlineData("/readyz")]
     public async Task Health_OnPublic_IsNotServed(string path)
     {
-        using var client = _relay.CreateClient();
+        using var client = Relay.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Host = _relay.AdminUri.Authority;
+        request.Headers.Host = Relay.AdminUri.Authority;
 
         using var response = await client.SendAsync(request);
 
@@ -58,9 +52,9 @@ public sealed class ListenerTests : IAsyncLifetime
     [Fact]
     public async Task Callback_OnAdmin_IsNotServed()
     {
-        using var admin = _relay.CreateAdminClient();
+        using var admin = Relay.CreateAdminClient();
 
-        using var response = await admin.PostAsync(_relay.CallbackPath,
+        using var response = await admin.PostAsync(Relay.CallbackPath,
             new StringContent(CallbackForms.Success(), System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"));
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
@@ -69,7 +63,7 @@ public sealed class ListenerTests : IAsyncLifetime
     [Fact]
     public async Task UnknownPath_OnPublic_Is404()
     {
-        using var client = _relay.CreateClient();
+        using var client = Relay.CreateClient();
 
         using var response = await client.GetAsync("/marketing-cloud/callbacks-and-more");
 
@@ -79,7 +73,7 @@ public sealed class ListenerTests : IAsyncLifetime
     [Fact]
     public async Task Public_AnswersWithoutAServerHeader()
     {
-        using var client = _relay.CreateClient();
+        using var client = Relay.CreateClient();
 
         using var response = await client.GetAsync("/");
 

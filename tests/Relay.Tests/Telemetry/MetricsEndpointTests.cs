@@ -3,23 +3,17 @@ using Relay.Infrastructure;
 
 namespace Relay.Telemetry;
 
-public sealed class MetricsEndpointTests : IAsyncLifetime
+public sealed class MetricsEndpointTests : RelayServerTest
 {
-    private RelayServer _relay = null!;
-
-    public async Task InitializeAsync() => _relay = await RelayServer.StartAsync();
-
-    public async Task DisposeAsync() => await _relay.DisposeAsync();
-
     [Fact]
     public async Task Metrics_OnAdmin_ExposeRelayAndOutboxInstruments()
     {
-        using (var accepted = await _relay.PostCallbackAsync(CallbackForms.Success()))
+        using (var accepted = await Relay.PostCallbackAsync(CallbackForms.Success()))
         {
             Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
         }
 
-        using var admin = _relay.CreateAdminClient();
+        using var admin = Relay.CreateAdminClient();
         string text = await admin.GetStringAsync("/metrics");
 
         Assert.Contains("relay_callbacks_total{", text, StringComparison.Ordinal);
@@ -35,7 +29,7 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
     [Fact]
     public async Task Metrics_OnPublic_AreNotServed()
     {
-        using var client = _relay.CreateClient();
+        using var client = Relay.CreateClient();
 
         using var response = await client.GetAsync("/metrics");
 

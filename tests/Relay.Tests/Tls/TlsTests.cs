@@ -8,14 +8,8 @@ using Relay.Infrastructure;
 
 namespace Relay.Tls;
 
-public sealed class TlsTests : IAsyncLifetime
+public sealed class TlsTests : RelayServerTest
 {
-    private RelayServer _relay = null!;
-
-    public async Task InitializeAsync() => _relay = await RelayServer.StartAsync();
-
-    public async Task DisposeAsync() => await _relay.DisposeAsync();
-
     [Theory]
     [InlineData(SslProtocols.Tls12)]
     [InlineData(SslProtocols.Tls13)]
@@ -37,8 +31,8 @@ public sealed class TlsTests : IAsyncLifetime
     [Fact]
     public async Task Callback_OverHttp2_IsAccepted()
     {
-        using var client = _relay.CreateClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, _relay.CallbackPath)
+        using var client = Relay.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, Relay.CallbackPath)
         {
             Version = HttpVersion.Version20,
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
@@ -54,14 +48,14 @@ public sealed class TlsTests : IAsyncLifetime
     [Fact]
     public async Task Certificate_RotatedOnDisk_IsServedWithin5Seconds_WithoutDroppingOpenConnections()
     {
-        var original = _relay.Certificate.Certificate;
-        using var keptAlive = _relay.CreateClient();
-        using (var before = await keptAlive.PostAsync(_relay.CallbackPath, Form()))
+        var original = Relay.Certificate.Certificate;
+        using var keptAlive = Relay.CreateClient();
+        using (var before = await keptAlive.PostAsync(Relay.CallbackPath, Form()))
         {
             Assert.Equal(HttpStatusCode.OK, before.StatusCode);
         }
 
-        using var rotated = _relay.Certificate.Write("relay-test-rotated");
+        using var rotated = Relay.Certificate.Write("relay-test-rotated");
         var deadline = DateTime.UtcNow.AddSeconds(5);
         string? served = null;
         while (DateTime.UtcNow < deadline && (served = (await HandshakeAsync(SslProtocols.Tls13)).Certificate) != rotated.Thumbprint)
@@ -73,7 +67,7 @@ public sealed class TlsTests : IAsyncLifetime
 
         // The connection opened before the rotation still works: it trusts only the old certificate,
         // so a new handshake would have failed.
-        using var after = await keptAlive.PostAsync(_relay.CallbackPath, Form());
+        using var after = await keptAlive.PostAsync(Relay.CallbackPath, Form());
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
         Assert.NotEqual(original.Thumbprint, rotated.Thumbprint);
     }
@@ -81,16 +75,16 @@ public sealed class TlsTests : IAsyncLifetime
     [Fact]
     public async Task Certificate_HalfWritten_KeepsServingThePreviousOne()
     {
-        var original = _relay.Certificate.Certificate;
+        var original = Relay.Certificate.Certificate;
 
         // A key that does not match the certificate: the state between "key written" and "certificate written".
-        await File.WriteAllTextAsync(_relay.Certificate.KeyPath,
+        await File.WriteAllTextAsync(Relay.Certificate.KeyPath,
             System.Security.Cryptography.ECDsa.Create().ExportPkcs8PrivateKeyPem());
         await Task.Delay(TimeSpan.FromSeconds(2.5));
 
         Assert.Equal(original.Thumbprint, (await HandshakeAsync(SslProtocols.Tls13)).Certificate);
-        using var client = _relay.CreateClient();
-        using var response = await client.PostAsync(_relay.CallbackPath, Form());
+        using var client = Relay.CreateClient();
+        using var response = await client.PostAsync(Relay.CallbackPath, Form());
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
@@ -99,7 +93,7 @@ public sealed class TlsTests : IAsyncLifetime
     private async Task<(string? Certificate, SslProtocols Protocol)> HandshakeAsync(SslProtocols protocol)
     {
         using var tcp = new TcpClient();
-        await tcp.ConnectAsync(IPAddress.Loopback, _relay.PublicUri.Port);
+        await tcp.ConnectAsync(IPAddress.Loopback, Relay.PublicUri.Port);
         string? thumbprint = null;
         // Records which certificate is served; whether it is trusted is not what these tests look at.
 #pragma warning disable CA5359
