@@ -1,9 +1,7 @@
-using System.Diagnostics.Metrics;
 using Microsoft.Data.Sqlite;
 using Relay.Events;
 using Relay.Outbox;
 using Relay.Publishing;
-using Relay.Telemetry;
 
 namespace Relay.Delivery;
 
@@ -65,12 +63,12 @@ internal sealed partial class EventDelivery
         Task<AppendResult>? append = null;
         lock (_gate)
         {
-            bool ready = _publisher.IsReady(out var broker);
+            bool ready = _publisher.IsReady(out var brokerState);
             if (_outboxMode || !ready || !_outbox.IsEmpty)
             {
                 if (!_outboxMode)
                 {
-                    Enter(!ready ? $"broker {broker}" : "events left in the outbox");
+                    Enter(!ready ? $"broker {brokerState}" : "events left in the outbox");
                 }
 
                 append = _outbox.AppendAsync(callbackEvent);

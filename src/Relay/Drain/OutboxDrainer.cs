@@ -12,7 +12,8 @@ namespace Relay.Drain;
 /// Forwards an orphaned outbox (the <c>outbox.db</c> of an instance that is gone, its volume mounted
 /// elsewhere) to the exchange of <c>Relay:RabbitMq</c>, oldest first, with confirms: a confirmed event is
 /// deleted, an unreadable row or an event the broker cannot take goes to the quarantine table as the
-/// server would move it, and the first event that is not confirmed stops the drain with the rest left.
+/// server would move it. Events go in batches published back to back; a batch in which an event is not
+/// confirmed stops the drain, that event and the batches behind it left in the outbox.
 /// </summary>
 internal sealed partial class OutboxDrainer(IOptions<RabbitMqOptions> broker, TimeProvider time, ILogger<OutboxDrainer> logger)
 {
@@ -51,28 +52,31 @@ internal sealed partial class OutboxDrainer(IOptions<RabbitMqOptions> broker, Ti
                     break;
                 }
 
-                foreach (var entry in batch)
+                // Published back to back and confirmed together, as the server's forwarder does; then settled
+                // in order. A confirmed event is settled even behind one that was not: it reached the broker.
+                var sent = batch.Select(entry => entry.Event.Body.Length > settings.MaxMessageBytes ? CallbackEventStandIn.Create(entry.Event) : null).ToList();
+                var failures = await Task.WhenAll(batch.Select((entry, i) => PublishAsync(channel, settings.Exchange, sent[i] ?? entry.Event, cancellationToken)));
+                var confirmed = new List<long>(batch.Count);
+                for (int i = 0; i < batch.Count; i++)
                 {
-                    bool tooLarge = entry.Event.Body.Length > settings.MaxMessageBytes;
-                    stoppedBecause = await PublishAsync(channel, settings.Exchange, tooLarge ? CallbackEventStandIn.Create(entry.Event) : entry.Event,
-                        cancellationToken);
-                    if (stoppedBecause is not null)
+                    if (failures[i] is { } failure)
                     {
-                        break;
+                        stoppedBecause ??= failure;
                     }
-
-                    if (tooLarge)
+                    else if (sent[i] is not null)
                     {
-                        store.MoveToQuarantine(entry.Sequence, QuarantineReasons.TooLarge(entry.Event), time.GetUtcNow());
+                        store.MoveToQuarantine(batch[i].Sequence, QuarantineReasons.TooLarge(batch[i].Event), time.GetUtcNow());
                         quarantined++;
+                        delivered++;
                     }
                     else
                     {
-                        store.Delete([entry.Sequence]);
+                        confirmed.Add(batch[i].Sequence);
                     }
-
-                    delivered++;
                 }
+
+                store.Delete([.. confirmed]);
+                delivered += confirmed.Count;
             }
         }
         catch (BrokerUnavailableException ex)

@@ -15,7 +15,7 @@ internal static class QuarantineCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var list = new Command("list", "List the quarantined events.");
-        Configure(list, output, error, (quarantine, _, _) =>
+        Configure(list, error, (quarantine, _, _) =>
         {
             quarantine.List(output);
             return Task.FromResult(0);
@@ -24,7 +24,7 @@ internal static class QuarantineCommand
         var exportId = new Argument<long>("id") { Description = "The event's id in 'Relay quarantine list'." };
         var file = new Option<string?>("--output") { Description = "Write the event to this file instead of standard output." };
         var export = new Command("export", "Write a quarantined event, whole: its CloudEvent JSON.") { exportId, file };
-        Configure(export, output, error, async (quarantine, parsed, _) =>
+        Configure(export, error, async (quarantine, parsed, _) =>
         {
             await quarantine.ExportAsync(parsed.GetValue(exportId), parsed.GetValue(file), output);
             return 0;
@@ -32,7 +32,7 @@ internal static class QuarantineCommand
 
         var retryId = new Argument<long>("id") { Description = "The event's id in 'Relay quarantine list'." };
         var retry = new Command("retry", "Publish a quarantined event again, whole, and take it out of quarantine once the broker confirms it.") { retryId };
-        Configure(retry, output, error, async (quarantine, parsed, cancellationToken) =>
+        Configure(retry, error, async (quarantine, parsed, cancellationToken) =>
         {
             await output.WriteLineAsync(await quarantine.RetryAsync(parsed.GetValue(retryId), cancellationToken));
             return 0;
@@ -41,7 +41,7 @@ internal static class QuarantineCommand
         return new Command("quarantine", "Events too large for the broker, or refused by it: list, export, publish again.") { list, export, retry };
     }
 
-    private static void Configure(Command command, TextWriter output, TextWriter error,
+    private static void Configure(Command command, TextWriter error,
         Func<QuarantineOperator, ParseResult, CancellationToken, Task<int>> run)
     {
         command.TreatUnmatchedTokensAsErrors = false;
