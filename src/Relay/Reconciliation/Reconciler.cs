@@ -146,6 +146,11 @@ internal sealed partial class Reconciler : BackgroundService
         finally
         {
             _publishChannel = null;
+
+            // What this session took is no longer this instance's to report: another may be the active
+            // consumer by the next session, and it reports the expectations it takes from then on.
+            _waiting.Clear();
+            Interlocked.Exchange(ref _open, 0);
         }
     }
 
@@ -219,6 +224,11 @@ internal sealed partial class Reconciler : BackgroundService
     private void GiveUp(BasicDeliverEventArgs delivery)
     {
         ExpectationJson.TryRead(delivery.Body.Span, out var expectation, out _);
+        if (expectation is not null)
+        {
+            _waiting.TryRemove((expectation.Source, expectation.RequestId), out _);
+        }
+
         _metrics.Expectation(ReconciliationMetrics.Malformed, expectation?.Source);
         Log.GaveUp(_logger, expectation?.RequestId ?? "(unreadable)", expectation?.Source ?? "(unreadable)", MaxDeliveries);
     }
@@ -319,7 +329,7 @@ internal sealed partial class Reconciler : BackgroundService
             return;
         }
 
-        if (!await DeliverAsync(settled))
+        if (!await DeliverAsync(settled, stoppingToken))
         {
             await WaitAsync(publish, retry, body, after, _options.RetryInterval, stoppingToken);
             return;
@@ -357,7 +367,7 @@ internal sealed partial class Reconciler : BackgroundService
         });
     }
 
-    private async Task<bool> DeliverAsync(CallbackEvent callbackEvent)
+    private async Task<bool> DeliverAsync(CallbackEvent callbackEvent, CancellationToken cancellationToken)
     {
         var result = await _delivery.DeliverAsync(callbackEvent);
         if (result is DeliveryResult.Confirmed or DeliveryResult.Stored)
@@ -367,7 +377,7 @@ internal sealed partial class Reconciler : BackgroundService
 
         // Neither the broker nor the outbox took it: the expectation waits to be retrieved again.
         Log.NotDelivered(_logger, callbackEvent.Id, result.ToString());
-        await Task.Delay(TimeSpan.FromSeconds(1), _time);
+        await Task.Delay(TimeSpan.FromSeconds(1), _time, cancellationToken);
         return false;
     }
 
