@@ -1,8 +1,8 @@
 using System.Buffers;
-using System.IO.Pipelines;
 using System.Text.Json;
 using Microsoft.Net.Http.Headers;
 using RabbitMQ.Client.Exceptions;
+using Relay.Callbacks;
 
 namespace Relay.Reconciliation;
 
@@ -25,17 +25,22 @@ internal sealed partial class ExpectationsEndpoint(ExpectationRegistrar registra
             return;
         }
 
-        byte[]? body = request.ContentLength > MaxBodyBytes ? null : await ReadAsync(request.BodyReader, context.RequestAborted);
-        if (body is null)
+        List<Expectation> expectations;
+        string? problem;
+        using (var body = request.ContentLength > MaxBodyBytes ? null
+            : await RequestBodyReader.ReadAsync(request.BodyReader, request.ContentLength, MaxBodyBytes, context.RequestAborted))
         {
-            await AnswerAsync(context, StatusCodes.Status413PayloadTooLarge, $"at most {MaxBodyBytes} bytes");
-            return;
-        }
+            if (body is null)
+            {
+                await AnswerAsync(context, StatusCodes.Status413PayloadTooLarge, $"at most {MaxBodyBytes} bytes");
+                return;
+            }
 
-        if (!ExpectationJson.TryReadMany(body, ReconciliationOptions.MaxPerRequest, out var expectations, out string? problem))
-        {
-            await RefuseAsync(context, problem!);
-            return;
+            if (!ExpectationJson.TryReadMany(body.Span, ReconciliationOptions.MaxPerRequest, out expectations, out problem))
+            {
+                await RefuseAsync(context, problem!);
+                return;
+            }
         }
 
         for (int i = 0; i < expectations.Count; i++)
@@ -95,28 +100,6 @@ internal sealed partial class ExpectationsEndpoint(ExpectationRegistrar registra
         }
 
         await response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
-    }
-
-    private static async Task<byte[]?> ReadAsync(PipeReader reader, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var read = await reader.ReadAsync(cancellationToken);
-            if (read.Buffer.Length > MaxBodyBytes)
-            {
-                reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
-                return null;
-            }
-
-            if (read.IsCompleted)
-            {
-                byte[] body = read.Buffer.ToArray();
-                reader.AdvanceTo(read.Buffer.End);
-                return body;
-            }
-
-            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
-        }
     }
 
     private static partial class Log
