@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
@@ -18,7 +19,7 @@ public static class ExpectationJson
     private const int MaxDepth = 4;
 
     /// <summary>Reads one expectation object.</summary>
-    public static bool TryRead(ReadOnlySpan<byte> json, out Expectation? expectation, out string? problem)
+    public static bool TryRead(ReadOnlySpan<byte> json, [NotNullWhen(true)] out Expectation? expectation, [NotNullWhen(false)] out string? problem)
     {
         expectation = null;
         try
@@ -148,7 +149,7 @@ public static class ExpectationJson
         }
     }
 
-    private static bool TryReadObject(ref Utf8JsonReader reader, out Expectation? expectation, out string? problem)
+    private static bool TryReadObject(ref Utf8JsonReader reader, [NotNullWhen(true)] out Expectation? expectation, [NotNullWhen(false)] out string? problem)
     {
         expectation = null;
         string? source = null, requestId = null, respondWhen = null, conversationId = null, submitted = null, traceParent = null;
@@ -163,7 +164,8 @@ public static class ExpectationJson
             }
 
             reader.Read();
-            bool read = name switch
+            // Each reader answers with its problem, if any; a name Relay does not know is skipped.
+            _ = name switch
             {
                 "source" => TryString(ref reader, name, out source, out problem),
                 "requestId" => TryString(ref reader, name, out requestId, out problem),
@@ -173,7 +175,7 @@ public static class ExpectationJson
                 "traceparent" => TryString(ref reader, name, out traceParent, out problem),
                 _ => Skip(ref reader, out problem),
             };
-            if (!read)
+            if (problem is not null)
             {
                 return false;
             }
@@ -182,14 +184,14 @@ public static class ExpectationJson
         return TryCreate(source, requestId, respondWhen, conversationId, submitted, traceParent, out expectation, out problem);
     }
 
-    private static bool TryString(ref Utf8JsonReader reader, string name, out string? value, out string? problem)
+    private static bool TryString(ref Utf8JsonReader reader, string name, out string? value, [NotNullWhen(false)] out string? problem)
     {
         value = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
         problem = reader.TokenType is JsonTokenType.String or JsonTokenType.Null ? null : $"'{name}' is not a string";
         return problem is null;
     }
 
-    private static bool Skip(ref Utf8JsonReader reader, out string? problem)
+    private static bool Skip(ref Utf8JsonReader reader, [NotNullWhen(false)] out string? problem)
     {
         reader.Skip();
         problem = null;
@@ -197,7 +199,7 @@ public static class ExpectationJson
     }
 
     private static bool TryCreate(string? source, string? requestId, string? respondWhen, string? conversationId, string? submitted,
-        string? traceParent, out Expectation? expectation, out string? problem)
+        string? traceParent, [NotNullWhen(true)] out Expectation? expectation, [NotNullWhen(false)] out string? problem)
     {
         expectation = null;
         if (string.IsNullOrEmpty(source))

@@ -1,5 +1,4 @@
 using RabbitMQ.Client;
-using Relay.Callbacks;
 
 namespace Relay.Reconciliation;
 
@@ -8,13 +7,10 @@ namespace Relay.Reconciliation;
 /// each one a persistent message on <c>{Exchange}.expectations</c>, confirmed by the broker before the
 /// producer is answered.
 /// </summary>
-internal sealed class ExpectationRegistrar(Reconciler reconciler, CallbackSources sources, MarketingCloudAccounts accounts)
+internal sealed class ExpectationRegistrar(Reconciler reconciler, TimeProvider time)
 {
-    /// <summary>Why Relay could not reconcile this expectation, or null when it can.</summary>
-    public string? Problem(Expectation expectation) =>
-        !sources.ByName.ContainsKey(expectation.Source) ? $"source '{expectation.Source}' is not configured"
-        : !accounts.TryGet(expectation.Source, out _) ? $"source '{expectation.Source}' has no MarketingCloud credentials to retrieve with"
-        : null;
+    /// <summary>Why Relay could not reconcile this expectation, or null when it can: what the reconciler would find.</summary>
+    public string? Problem(Expectation expectation) => reconciler.TryResolve(expectation, out _, out _, out string? problem) ? null : problem;
 
     /// <returns>False when reconciliation holds no broker connection now.</returns>
     public async Task<bool> RegisterAsync(IReadOnlyList<Expectation> expectations, CancellationToken cancellationToken)
@@ -31,7 +27,7 @@ internal sealed class ExpectationRegistrar(Reconciler reconciler, CallbackSource
             {
                 DeliveryMode = DeliveryModes.Persistent,
                 ContentType = "application/json",
-                Timestamp = new AmqpTimestamp(DateTimeOffset.UtcNow.ToUnixTimeSeconds()),
+                Timestamp = new AmqpTimestamp(time.GetUtcNow().ToUnixTimeSeconds()),
                 AppId = "relay",
             };
             publishes.Add(channel.BasicPublishAsync(string.Empty, reconciler.ExpectationsQueue, mandatory: true, properties,

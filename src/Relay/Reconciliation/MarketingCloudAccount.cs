@@ -18,6 +18,7 @@ namespace Relay.Reconciliation;
 internal sealed partial class MarketingCloudAccount : IDisposable
 {
     private const int MaxPages = 100;
+    private const int MaxTokenAnswerBytes = 64 * 1024;
     private static readonly MediaTypeHeaderValue TextXml = new("text/xml") { CharSet = "utf-8" };
 
     private readonly string _source;
@@ -211,7 +212,7 @@ internal sealed partial class MarketingCloudAccount : IDisposable
             throw failure;
         }
 
-        var token = ReadToken(await response.Content.ReadAsByteArrayAsync(cancellationToken), issuedAt);
+        var token = ReadToken(await ReadTokenAnswerAsync(response.Content, cancellationToken), issuedAt);
         _metrics.TokenFetched(_source);
         Log.TokenFetched(_logger, _source, token.SoapEndpoint.Host, token.RenewAt);
         return token;
@@ -235,6 +236,33 @@ internal sealed partial class MarketingCloudAccount : IDisposable
         }
 
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The token endpoint's answer, a few hundred bytes; one past <see cref="MaxTokenAnswerBytes"/> is not read on.</summary>
+    private static async Task<byte[]> ReadTokenAnswerAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var body = await content.ReadAsStreamAsync(cancellationToken);
+            using var json = new MemoryStream();
+            byte[] chunk = new byte[4096];
+            int read;
+            while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                if (json.Length + read > MaxTokenAnswerBytes)
+                {
+                    throw new RetrieveFailedException(RetrieveFailedException.Malformed, $"the token answer is over {MaxTokenAnswerBytes} bytes");
+                }
+
+                json.Write(chunk, 0, read);
+            }
+
+            return json.ToArray();
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException)
+        {
+            throw new RetrieveFailedException(RetrieveFailedException.Network, $"the token answer was cut: {ex.Message}", ex);
+        }
     }
 
     private static AccessToken ReadToken(byte[] json, DateTimeOffset issuedAt)

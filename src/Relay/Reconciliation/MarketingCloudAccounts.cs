@@ -33,7 +33,8 @@ internal sealed class MarketingCloudAccounts : IDisposable
                 StringComparer.OrdinalIgnoreCase);
     }
 
-    public bool TryGet(string source, out MarketingCloudAccount? account) => _accounts.TryGetValue(source, out account);
+    public bool TryGet(string source, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MarketingCloudAccount? account) =>
+        _accounts.TryGetValue(source, out account);
 
     public void Dispose()
     {

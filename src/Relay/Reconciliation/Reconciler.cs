@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
@@ -241,19 +242,13 @@ internal sealed partial class Reconciler : BackgroundService
     {
         if (!ExpectationJson.TryRead(delivery.Body.Span, out var expectation, out string? problem))
         {
-            Malformed(problem!, null);
+            Malformed(problem, null);
             return;
         }
 
-        if (!_sources.ByName.TryGetValue(expectation!.Source, out var source))
+        if (!TryResolve(expectation, out var source, out var account, out string? unusable))
         {
-            Malformed($"source '{expectation.Source}' is not configured (Relay:Callbacks:Sources)", expectation.Source);
-            return;
-        }
-
-        if (!_accounts.TryGet(source.Name, out var account))
-        {
-            Malformed($"source '{source.Name}' has no Relay:Callbacks:Sources:{source.Name}:MarketingCloud credentials to retrieve with", source.Name);
+            Malformed(unusable, expectation.Source);
             return;
         }
 
@@ -292,7 +287,23 @@ internal sealed partial class Reconciler : BackgroundService
             return;
         }
 
-        await RetrieveAsync(publish, delivery.Body, expectation, source, account!, due, stoppingToken);
+        await RetrieveAsync(publish, delivery.Body, expectation, source, account, due, stoppingToken);
+    }
+
+    /// <summary>
+    /// The source an expectation is of and the account its ResultMessage is retrieved with, or why it cannot
+    /// be reconciled: the one check, for the queue and for POST /expectations.
+    /// </summary>
+    public bool TryResolve(Expectation expectation, [NotNullWhen(true)] out CallbackSource? source,
+        [NotNullWhen(true)] out MarketingCloudAccount? account, [NotNullWhen(false)] out string? problem)
+    {
+        account = null;
+        problem = !_sources.ByName.TryGetValue(expectation.Source, out source)
+            ? $"source '{expectation.Source}' is not configured (Relay:Callbacks:Sources)"
+            : !_accounts.TryGet(source.Name, out account)
+                ? $"source '{source.Name}' has no Relay:Callbacks:Sources:{source.Name}:MarketingCloud credentials to retrieve with"
+                : null;
+        return problem is null;
     }
 
     /// <summary>Retrieves a due expectation's ResultMessage and publishes what it settles: recovered, missing, or nothing yet.</summary>

@@ -53,6 +53,9 @@ internal sealed class MarketingCloudStandIn : IAsyncDisposable
     /// <summary>The lifetime of the tokens handed out from now on, in seconds.</summary>
     public int TokenLifetimeSeconds { get; set; } = 1080;
 
+    /// <summary>Characters of an extra field in each token answer, to make it as large as a test needs.</summary>
+    public int TokenAnswerPadding { get; set; }
+
     /// <summary>ResultMessages per page; more makes MoreDataAvailable.</summary>
     public int PageSize { get; set; } = 2500;
 
@@ -164,6 +167,7 @@ internal sealed class MarketingCloudStandIn : IAsyncDisposable
             ["scope"] = "data_extensions_read",
             ["soap_instance_url"] = BaseUri.AbsoluteUri + "soap/",
             ["rest_instance_url"] = BaseUri.AbsoluteUri + "rest/",
+            ["padding"] = new string('x', TokenAnswerPadding),
         }));
     }
 

@@ -205,6 +205,27 @@ public sealed class ReconciliationTests
     }
 
     [Fact]
+    public async Task OversizedTokenAnswer_IsNotReadOn_AndTheRetrieveIsTriedAgain()
+    {
+        await using var relay = await ReconcilingRelay.StartAsync();
+        string requestId = Guid.NewGuid().ToString();
+        relay.MarketingCloud.AddResult(requestId);
+        relay.MarketingCloud.TokenAnswerPadding = 1024 * 1024;
+
+        await relay.PublishExpectationAsync(requestId, null);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (relay.MarketingCloud.TokenCalls < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the token was not asked for again");
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(0, relay.MarketingCloud.SoapCalls);
+        relay.MarketingCloud.TokenAnswerPadding = 0;
+        Assert.Equal(requestId, (await relay.Events.ReceiveAsync(TimeSpan.FromSeconds(15))).Subject);
+    }
+
+    [Fact]
     public async Task ShortLivedTokens_AreRenewedBeforeTheyExpire()
     {
         await using var relay = await ReconcilingRelay.StartAsync();
