@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 
 namespace Relay.Configuration;
@@ -10,15 +11,16 @@ internal static class RelayConfigurationExtensions
 
     /// <summary>
     /// Adds <c>config/relay.json</c> under the environment variables and the command line, so that either
-    /// overrides any key of the file (<c>Relay__RabbitMq__Uri</c>, <c>--Relay:RabbitMq:Uri=...</c>), and
-    /// refuses to start on a section under <c>Relay</c> that nothing reads.
+    /// overrides any key of the file (<c>Relay__RabbitMq__Uri</c>, <c>--Relay:RabbitMq:Uri=...</c>), reloaded
+    /// within seconds of a change however it is mounted, and refuses to start on a section under <c>Relay</c>
+    /// that nothing reads.
     /// </summary>
     public static TBuilder AddRelayConfiguration<TBuilder>(this TBuilder builder, string[] args)
         where TBuilder : IHostApplicationBuilder
     {
         try
         {
-            builder.Configuration.AddJsonFile(DefaultFile, optional: true, reloadOnChange: true);
+            builder.Configuration.AddJsonFile(PollingFiles(builder.Environment.ContentRootPath), DefaultFile, optional: true, reloadOnChange: true);
         }
         catch (InvalidDataException ex)
         {
@@ -33,6 +35,14 @@ internal static class RelayConfigurationExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RelaySectionOptions>, RelaySectionOptionsValidator>());
         return builder;
     }
+
+    /// <summary>
+    /// The content root's files, watched by polling (every 4 s) rather than by a file system watcher: the
+    /// watcher misses a Kubernetes ConfigMap update, which swaps a <c>..data</c> link and never touches the
+    /// link Relay opens; polling compares the time of the file the link leads to. Held for the process's life.
+    /// </summary>
+    private static PhysicalFileProvider PollingFiles(string contentRoot) =>
+        new(contentRoot) { UsePollingFileWatcher = true, UseActivePolling = true };
 
     private static Exception Innermost(Exception exception) => exception.InnerException is { } inner ? Innermost(inner) : exception;
 }

@@ -90,21 +90,6 @@ public sealed class TlsTests : RelayServerTest
 
     private static StringContent Form() => new(CallbackForms.Success(), Encoding.UTF8, "application/x-www-form-urlencoded");
 
-    private async Task<(string? Certificate, SslProtocols Protocol)> HandshakeAsync(SslProtocols protocol)
-    {
-        using var tcp = new TcpClient();
-        await tcp.ConnectAsync(IPAddress.Loopback, Relay.PublicUri.Port);
-        string? thumbprint = null;
-        // Records which certificate is served; whether it is trusted is not what these tests look at.
-#pragma warning disable CA5359
-        await using var tls = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false,
-            (_, certificate, _, _) =>
-            {
-                thumbprint = certificate is null ? null : X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()).Thumbprint;
-                return true;
-            });
-#pragma warning restore CA5359
-        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "localhost", EnabledSslProtocols = protocol });
-        return (thumbprint, tls.SslProtocol);
-    }
+    private Task<(string? Certificate, SslProtocols Protocol)> HandshakeAsync(SslProtocols protocol) =>
+        TlsHandshake.WithAsync(Relay.PublicUri.Port, protocol);
 }
