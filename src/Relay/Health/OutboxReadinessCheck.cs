@@ -4,7 +4,10 @@ using Relay.Outbox;
 
 namespace Relay.Health;
 
-/// <summary>Not ready when the outbox is full or unwritable: the one case where callbacks are refused.</summary>
+/// <summary>
+/// Not ready when the outbox is full, its volume is, or it is unwritable: the one case where callbacks are
+/// refused. Each clears within seconds of its cause (<see cref="LocalOutbox"/> checks every second).
+/// </summary>
 internal sealed class OutboxReadinessCheck(LocalOutbox outbox) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -14,7 +17,8 @@ internal sealed class OutboxReadinessCheck(LocalOutbox outbox) : IHealthCheck
         return Task.FromResult(outbox.Status switch
         {
             OutboxStatus.Full => HealthCheckResult.Unhealthy($"outbox full ({waiting})"),
-            OutboxStatus.Unwritable => HealthCheckResult.Unhealthy("outbox unwritable"),
+            OutboxStatus.NoSpace => HealthCheckResult.Unhealthy($"outbox volume full ({outbox.Describe(OutboxStatus.NoSpace)}; {waiting})"),
+            OutboxStatus.Unwritable => HealthCheckResult.Unhealthy($"outbox unwritable ({outbox.Describe(OutboxStatus.Unwritable)})"),
             _ when depth > 0 => HealthCheckResult.Degraded($"outbox draining ({waiting})"),
             _ => HealthCheckResult.Healthy("outbox empty"),
         });

@@ -27,12 +27,16 @@ internal sealed partial class LocalOutbox : BackgroundService
     private readonly ILogger<LocalOutbox> _logger;
     private readonly OutboxMetrics _metrics;
     private OutboxStore? _store;
+    private OutboxVolume? _volume;
     private long _entries;
     private long _bytes;
     private long _reservedEntries;
     private long _reservedBytes;
     private DateTimeOffset? _oldest;
     private volatile OutboxStatus _status;
+    private long _refusedSinceLog;
+    private volatile string? _lastWriteError;
+    private long _lastRefusalLog = long.MinValue;
 
     public LocalOutbox(IOptions<OutboxOptions> options, IHostEnvironment environment, TimeProvider time,
         OutboxMetrics metrics, ILogger<LocalOutbox> logger)
@@ -132,6 +136,13 @@ internal sealed partial class LocalOutbox : BackgroundService
         }
 
         Log.Opened(_logger, _store.FilePath, entries);
+        _volume = new OutboxVolume(_directory);
+        CheckVolume(_volume);
+        if (entries == 0)
+        {
+            TryReclaim();
+        }
+
         _metrics.Initialize();
         if (entries > 0)
         {
@@ -175,6 +186,22 @@ internal sealed partial class LocalOutbox : BackgroundService
         }
     }
 
+    /// <summary>Says at start what the volume can hold against the limits; a volume already too full refuses at once.</summary>
+    private void CheckVolume(OutboxVolume volume)
+    {
+        long holds = volume.Holds(_store!.FileBytes());
+        if (holds < _options.MaxBytes)
+        {
+            Log.VolumeSmallerThanLimit(_logger, _directory, volume.Size, volume.Free, holds, _options.MaxBytes, volume.Reserve);
+        }
+
+        if (!volume.Fits(0, _store!.WalBytes()))
+        {
+            _status = OutboxStatus.NoSpace;
+            Log.NoSpace(_logger, _directory, volume.Free, volume.Reserve);
+        }
+    }
+
     /// <summary>Stores an event durably; completes once it is on disk, or at once when the outbox is full.</summary>
     public Task<AppendResult> AppendAsync(CallbackEvent callbackEvent)
     {
@@ -183,10 +210,14 @@ internal sealed partial class LocalOutbox : BackgroundService
         {
             if (_entries + _reservedEntries >= _options.MaxEntries || _bytes + _reservedBytes + size > _options.MaxBytes)
             {
-                _status = OutboxStatus.Full;
-                _metrics.Refused(AppendResult.Full);
-                Log.Full(_logger, _entries, _bytes);
-                return Task.FromResult(AppendResult.Full);
+                return Task.FromResult(Refuse(OutboxStatus.Full, AppendResult.Full));
+            }
+
+            // The volume may fill before the limits do (another file on it, a volume smaller than MaxBytes):
+            // appends stop while the reserve is still free, so that what is stored can still be forwarded.
+            if (!_volume!.Fits(_reservedBytes + size, _store!.WalBytes()))
+            {
+                return Task.FromResult(Refuse(OutboxStatus.NoSpace, AppendResult.Full));
             }
 
             _reservedEntries++;
@@ -228,21 +259,11 @@ internal sealed partial class LocalOutbox : BackgroundService
         return entries;
     }
 
-    /// <summary>Removes events the broker has confirmed.</summary>
+    /// <summary>Removes events the broker has confirmed; throws when the delete cannot be written.</summary>
     public void Remove(IReadOnlyList<OutboxEntry> delivered)
     {
         _store!.Delete([.. delivered.Select(entry => entry.Sequence)]);
-        long size = delivered.Sum(entry => (long)entry.Event.Body.Length);
-        lock (_counters)
-        {
-            _entries -= delivered.Count;
-            _bytes -= size;
-            if (_status == OutboxStatus.Full)
-            {
-                _status = OutboxStatus.Available;
-            }
-        }
-
+        Forget(delivered.Count, delivered.Sum(entry => (long)entry.Event.Body.Length));
         _metrics.Drained(delivered.Count);
     }
 
@@ -261,9 +282,10 @@ internal sealed partial class LocalOutbox : BackgroundService
         Log.Quarantined(_logger, entry.Event.Id, entry.Event.RoutingKey, entry.Event.Body.Length, reason);
     }
 
-    /// <summary>Rows that left the outbox other than by delivery: they no longer count against its limits.</summary>
+    /// <summary>Rows that left the outbox: they no longer count against its limits, and once none is left its space goes back.</summary>
     private void Forget(long entries, long bytes)
     {
+        bool empty;
         lock (_counters)
         {
             _entries -= entries;
@@ -272,6 +294,29 @@ internal sealed partial class LocalOutbox : BackgroundService
             {
                 _status = OutboxStatus.Available;
             }
+
+            empty = _entries == 0;
+        }
+
+        if (empty)
+        {
+            TryReclaim();
+        }
+    }
+
+    private void TryReclaim()
+    {
+        try
+        {
+            long before = _store!.FileBytes();
+            _store.Reclaim();
+            long after = _store.FileBytes();
+            Log.Reclaimed(_logger, before, after);
+        }
+        catch (SqliteException ex)
+        {
+            // Tried again the next time the outbox empties; nothing stored depends on it.
+            Log.ReclaimFailed(_logger, ex.Message);
         }
     }
 
@@ -279,7 +324,10 @@ internal sealed partial class LocalOutbox : BackgroundService
     public Task<bool> WaitForAppendAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
         _appended.WaitAsync(timeout, cancellationToken);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(CommitAppendsAsync(), RecheckAsync(stoppingToken));
+
+    private async Task CommitAppendsAsync()
     {
         var batch = new List<PendingAppend>(MaxBatch);
         var rows = new List<CallbackEvent>(MaxBatch);
@@ -301,6 +349,106 @@ internal sealed partial class LocalOutbox : BackgroundService
             Commit(batch, rows, size);
         }
     }
+
+    /// <summary>
+    /// Every second while the outbox refuses: whether the condition has cleared (room on the volume again, a
+    /// write that succeeds again), so that readiness follows the outbox as it is now rather than as the last
+    /// append found it; and at most one summary line of refusals per <see cref="RefusalLogInterval"/>.
+    /// </summary>
+    private async Task RecheckAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(RecheckInterval, _time);
+        using var stop = stoppingToken.Register(timer.Dispose);
+        while (await timer.WaitForNextTickAsync(CancellationToken.None))
+        {
+            Recheck();
+            LogRefusals(force: false);
+        }
+    }
+
+    internal static readonly TimeSpan RecheckInterval = TimeSpan.FromSeconds(1);
+    internal static readonly TimeSpan RefusalLogInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>Clears a refusing status whose cause has gone.</summary>
+    internal void Recheck()
+    {
+        var status = _status;
+        if (status is OutboxStatus.Available or OutboxStatus.Full)
+        {
+            // Full clears as events leave the outbox.
+            return;
+        }
+
+        try
+        {
+            if (!_volume!.Fits(_volume.Reserve, _store!.WalBytes()))
+            {
+                _status = OutboxStatus.NoSpace;
+                return;
+            }
+
+            if (status == OutboxStatus.Unwritable)
+            {
+                _store!.Probe(_time.GetUtcNow());
+            }
+        }
+        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+
+        lock (_counters)
+        {
+            if (_status != status)
+            {
+                return;
+            }
+
+            _status = OutboxStatus.Available;
+        }
+
+        Log.Recovered(_logger, _directory, _volume.Free);
+    }
+
+    /// <summary>An append refused: the status says why until it clears; the log says so at most once an interval.</summary>
+    private AppendResult Refuse(OutboxStatus status, AppendResult result)
+    {
+        _status = status;
+        _metrics.Refused(result);
+        Interlocked.Increment(ref _refusedSinceLog);
+        LogRefusals(force: false);
+        return result;
+    }
+
+    /// <summary>One line for the refusals since the last: at once after a quiet interval, then at most once an interval.</summary>
+    private void LogRefusals(bool force)
+    {
+        long last = Interlocked.Read(ref _lastRefusalLog);
+        long now = _time.GetTimestamp();
+        if (Interlocked.Read(ref _refusedSinceLog) == 0
+            || (!force && last != long.MinValue && _time.GetElapsedTime(last, now) < RefusalLogInterval)
+            || Interlocked.CompareExchange(ref _lastRefusalLog, now, last) != last)
+        {
+            return;
+        }
+
+        long count = Interlocked.Exchange(ref _refusedSinceLog, 0);
+        if (count > 0)
+        {
+            Log.Refused(_logger, count, Describe(_status), _entries, _bytes, _volume?.Free ?? 0);
+        }
+    }
+
+    /// <summary>Why the outbox refuses, in words for the log and the readiness answer.</summary>
+    public string Describe(OutboxStatus status) => status switch
+    {
+        OutboxStatus.Full => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"full: Relay:Outbox:MaxEntries {_options.MaxEntries} or MaxBytes {_options.MaxBytes} reached"),
+        OutboxStatus.NoSpace => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"its volume is nearly full: {_volume?.Free ?? 0} bytes free, {_volume?.Reserve ?? 0} kept in reserve"),
+        OutboxStatus.Unwritable => "unwritable: " + (_lastWriteError ?? "the last write failed"),
+        _ => "available",
+    };
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -325,12 +473,10 @@ internal sealed partial class LocalOutbox : BackgroundService
         catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException or ObjectDisposedException)
         {
             Release(batch.Count, size);
-            _status = OutboxStatus.Unwritable;
-            Log.WriteFailed(_logger, batch.Count, _store?.FilePath, ex);
+            _lastWriteError = ex.Message;
             foreach (var pending in batch)
             {
-                _metrics.Refused(AppendResult.Unwritable);
-                pending.Complete(AppendResult.Unwritable);
+                pending.Complete(Refuse(OutboxStatus.Unwritable, AppendResult.Unwritable));
             }
 
             return;
@@ -394,10 +540,22 @@ internal sealed partial class LocalOutbox : BackgroundService
         [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Outbox open at {File}: {Entries} events waiting")]
         public static partial void Opened(ILogger logger, string file, long entries);
 
-        [LoggerMessage(EventId = 4002, Level = LogLevel.Error, Message = "Outbox full ({Entries} events, {Bytes} bytes): callbacks that the broker cannot confirm are refused with 503")]
-        public static partial void Full(ILogger logger, long entries, long bytes);
+        [LoggerMessage(EventId = 4002, Level = LogLevel.Error, Message = "The outbox refused {Count} events since the last such line; it is {Reason} ({Entries} events, {Bytes} bytes stored, {Free} bytes free on its volume): callbacks that the broker cannot confirm are refused with 503")]
+        public static partial void Refused(ILogger logger, long count, string reason, long entries, long bytes, long free);
 
-        [LoggerMessage(EventId = 4003, Level = LogLevel.Error, Message = "Outbox write of {Count} events to {File} failed: callbacks that the broker cannot confirm are refused with 503")]
-        public static partial void WriteFailed(ILogger logger, int count, string? file, Exception exception);
+        [LoggerMessage(EventId = 4009, Level = LogLevel.Information, Message = "The outbox in {Directory} takes events again ({Free} bytes free on its volume)")]
+        public static partial void Recovered(ILogger logger, string directory, long free);
+
+        [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "The outbox's volume at {Directory} ({Size} bytes, {Free} free) holds about {Holds} bytes of events, less than Relay:Outbox:MaxBytes {MaxBytes}: the outbox refuses events when {Reserve} bytes are left free, before the limit")]
+        public static partial void VolumeSmallerThanLimit(ILogger logger, string directory, long size, long free, long holds, long maxBytes, long reserve);
+
+        [LoggerMessage(EventId = 4006, Level = LogLevel.Error, Message = "The outbox's volume at {Directory} has {Free} bytes free, less than the {Reserve} bytes kept in reserve: the outbox takes no events until there is room")]
+        public static partial void NoSpace(ILogger logger, string directory, long free, long reserve);
+
+        [LoggerMessage(EventId = 4007, Level = LogLevel.Information, Message = "The outbox is empty; its files went from {Before} to {After} bytes")]
+        public static partial void Reclaimed(ILogger logger, long before, long after);
+
+        [LoggerMessage(EventId = 4008, Level = LogLevel.Warning, Message = "The outbox is empty but could not give its space back ({Reason}); tried again when it next empties")]
+        public static partial void ReclaimFailed(ILogger logger, string reason);
     }
 }

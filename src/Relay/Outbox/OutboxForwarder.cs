@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Relay.Delivery;
 using Relay.Events;
 using Relay.Publishing;
@@ -29,6 +30,9 @@ internal sealed partial class OutboxForwarder(
     /// <summary>Refusals (nack, return) per outbox row, since this process started.</summary>
     private readonly Dictionary<long, int> _refusals = [];
 
+    /// <summary>Rows the broker confirmed whose delete has not been written yet.</summary>
+    private readonly HashSet<long> _confirmedNotDeleted = [];
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var backoff = MinBackoff;
@@ -57,10 +61,12 @@ internal sealed partial class OutboxForwarder(
                     continue;
                 }
 
-                // An event over the size limit known now goes as its stand-in, in its place in the order.
+                // An event the broker already confirmed, whose delete failed, is deleted again, not published
+                // again. An event over the size limit known now goes as its stand-in, in its place in the order.
                 var standIns = batch.Select(entry => publisher.IsTooLarge(entry.Event) ? CallbackEventStandIn.Create(entry.Event) : null).ToList();
-                var outcomes = await Task.WhenAll(batch.Select((entry, index) =>
-                    publisher.PublishAsync(standIns[index] ?? entry.Event, fromStore: true)));
+                var outcomes = await Task.WhenAll(batch.Select((entry, index) => _confirmedNotDeleted.Contains(entry.Sequence)
+                    ? Task.FromResult(PublishOutcome.Confirmed)
+                    : publisher.PublishAsync(standIns[index] ?? entry.Event, fromStore: true)));
                 var delivered = new List<OutboxEntry>(batch.Count);
                 int settled = 0;
                 for (int i = 0; i < batch.Count; i++)
@@ -80,10 +86,8 @@ internal sealed partial class OutboxForwarder(
                     }
                 }
 
-                if (delivered.Count > 0)
+                if (delivered.Count > 0 && TryRemove(delivered))
                 {
-                    outbox.Remove(delivered);
-                    delivered.ForEach(entry => _refusals.Remove(entry.Sequence));
                     settled += delivered.Count;
                 }
 
@@ -116,6 +120,31 @@ internal sealed partial class OutboxForwarder(
         }
     }
 
+    /// <summary>
+    /// Deletes delivered events. A delete that cannot be written (a full volume) is tried again, and the
+    /// events are remembered as confirmed meanwhile: publishing them again would only send duplicates.
+    /// </summary>
+    private bool TryRemove(List<OutboxEntry> delivered)
+    {
+        try
+        {
+            outbox.Remove(delivered);
+        }
+        catch (SqliteException ex)
+        {
+            delivered.ForEach(entry => _confirmedNotDeleted.Add(entry.Sequence));
+            Log.DeleteFailed(logger, delivered.Count, ex.Message);
+            return false;
+        }
+
+        delivered.ForEach(entry =>
+        {
+            _refusals.Remove(entry.Sequence);
+            _confirmedNotDeleted.Remove(entry.Sequence);
+        });
+        return true;
+    }
+
     /// <summary>An event the broker refused (nack, return) too often goes to quarantine. True when it is settled.</summary>
     private bool SettleRefused(OutboxEntry entry, PublishOutcome outcome)
     {
@@ -139,6 +168,9 @@ internal sealed partial class OutboxForwarder(
     {
         [LoggerMessage(EventId = 4101, Level = LogLevel.Warning, Message = "Forwarding from the outbox: {Failed} of {Batch} events not confirmed; retrying in {Backoff}")]
         public static partial void Incomplete(ILogger logger, int failed, int batch, TimeSpan backoff);
+
+        [LoggerMessage(EventId = 4103, Level = LogLevel.Error, Message = "{Count} events forwarded from the outbox and confirmed by the broker cannot be deleted ({Reason}); deleting them again, without publishing them again")]
+        public static partial void DeleteFailed(ILogger logger, int count, string reason);
 
         [LoggerMessage(EventId = 4102, Level = LogLevel.Error, Message = "Forwarding from the outbox failed; retrying")]
         public static partial void Failed(ILogger logger, Exception exception);

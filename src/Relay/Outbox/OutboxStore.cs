@@ -100,10 +100,14 @@ internal sealed class OutboxStore : IDisposable
 
     private static void Initialize(SqliteConnection connection)
     {
+        // auto_vacuum takes effect only on a database without tables: a new outbox gives pages back from
+        // the start, one made by an older Relay is converted by Reclaim the first time it is empty.
         Execute(connection, """
+            PRAGMA auto_vacuum = INCREMENTAL;
             PRAGMA journal_mode = WAL;
             PRAGMA synchronous = FULL;
             PRAGMA busy_timeout = 5000;
+            PRAGMA journal_size_limit = 67108864;
             CREATE TABLE IF NOT EXISTS outbox (
                 seq          INTEGER PRIMARY KEY AUTOINCREMENT,
                 event_id     TEXT    NOT NULL,
@@ -112,6 +116,10 @@ internal sealed class OutboxStore : IDisposable
                 stored_at    INTEGER NOT NULL,
                 traceparent  TEXT,
                 body         BLOB    NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS probe (
+                id INTEGER PRIMARY KEY,
+                at INTEGER NOT NULL
             );
             CREATE TABLE IF NOT EXISTS quarantine (
                 id             INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -306,6 +314,53 @@ internal sealed class OutboxStore : IDisposable
             command.ExecuteNonQuery();
             transaction.Commit();
         }
+    }
+
+    /// <summary>
+    /// Gives the space of forwarded events back to the file system, once the outbox holds none: the free
+    /// pages are cut off the database's end and the WAL is checkpointed and truncated to nothing. Without it
+    /// an outbox that filled its volume kept it full after draining, its WAL unable to be checkpointed into
+    /// a file that would have had to grow. An outbox made without incremental auto-vacuum is converted here
+    /// (a VACUUM, cheap while it holds no events).
+    /// </summary>
+    public void Reclaim()
+    {
+        lock (_lock)
+        {
+            using var mode = _connection.CreateCommand();
+            mode.CommandText = "PRAGMA auto_vacuum";
+            Execute(_connection, (long)mode.ExecuteScalar()! == IncrementalVacuum
+                ? "PRAGMA incremental_vacuum"
+                : "PRAGMA auto_vacuum = INCREMENTAL; VACUUM");
+            Execute(_connection, "PRAGMA wal_checkpoint(TRUNCATE)");
+        }
+    }
+
+    private const long IncrementalVacuum = 2;
+
+    /// <summary>Commits a write of a few bytes: throws when the outbox still cannot be written.</summary>
+    public void Probe(DateTimeOffset at)
+    {
+        lock (_lock)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "INSERT OR REPLACE INTO probe (id, at) VALUES (1, $at)";
+            command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+            command.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>The WAL's size: what the next checkpoint may add to the database.</summary>
+    public long WalBytes() => new FileInfo(FilePath + "-wal") is { Exists: true } wal ? wal.Length : 0;
+
+    /// <summary>What the outbox takes on disk: the database with its WAL and shared-memory files.</summary>
+    public long FileBytes() => FileBytes(System.IO.Path.GetDirectoryName(FilePath)!);
+
+    /// <summary>What an outbox in <paramref name="directory"/> takes on disk, or 0 when there is none.</summary>
+    public static long FileBytes(string directory)
+    {
+        string path = System.IO.Path.Combine(directory, FileName);
+        return ((string[])["", "-wal", "-shm"]).Sum(companion => new FileInfo(path + companion) is { Exists: true } file ? file.Length : 0);
     }
 
     public long CountQuarantined()

@@ -28,13 +28,15 @@ internal sealed partial class MarketingCloudAccount : IDisposable
     private readonly TimeProvider _time;
     private readonly ReconciliationMetrics _metrics;
     private readonly long _maxResponseCharacters;
+    private readonly TimeSpan _requestTimeout;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _renewal = new(1, 1);
     private volatile AccessToken? _token;
 
     public MarketingCloudAccount(string source, MarketingCloudCredentials credentials, HttpClient http, TimeProvider time,
-        ReconciliationMetrics metrics, long maxResponseCharacters, ILogger logger)
+        ReconciliationMetrics metrics, long maxResponseCharacters, TimeSpan requestTimeout, ILogger logger)
     {
+        _requestTimeout = requestTimeout;
         _source = source;
         _credentials = credentials;
         string authBase = credentials.AuthBaseUri.EndsWith('/') ? credentials.AuthBaseUri : credentials.AuthBaseUri + "/";
@@ -134,7 +136,11 @@ internal sealed partial class MarketingCloudAccount : IDisposable
         using var message = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new ByteArrayContent(request) };
         message.Content.Headers.ContentType = TextXml;
         message.Headers.Add("SOAPAction", "Retrieve");
-        using var response = await SendAsync(message, cancellationToken);
+        return await ExchangeAsync(message, ReadSoapAnswerAsync, cancellationToken);
+    }
+
+    private async Task<RetrieveResponse> ReadSoapAnswerAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
         if (response.StatusCode == HttpStatusCode.Unauthorized)
         {
             throw new RetrieveFailedException(RetrieveFailedException.Unauthorized, "the SOAP API answered 401");
@@ -199,23 +205,20 @@ internal sealed partial class MarketingCloudAccount : IDisposable
         using var message = new HttpRequestMessage(HttpMethod.Post, _tokenEndpoint) { Content = new ByteArrayContent(TokenRequest()) };
         message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         var issuedAt = _time.GetUtcNow();
-        using var response = await SendAsync(message, cancellationToken);
-        if (!response.IsSuccessStatusCode)
+        try
         {
-            var failure = response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.BadRequest or HttpStatusCode.Forbidden
-                ? new RetrieveFailedException(RetrieveFailedException.Unauthorized,
-                    $"the token endpoint refused the client credentials ({(int)response.StatusCode})")
-                : HttpFailure("the token endpoint", response.StatusCode);
+            var token = ReadToken(await ExchangeAsync(message, ReadTokenAnswerAsync, cancellationToken), issuedAt);
+            _metrics.TokenFetched(_source);
+            Log.TokenFetched(_logger, _source, token.SoapEndpoint.Host, token.RenewAt);
+            return token;
+        }
+        catch (RetrieveFailedException failure)
+        {
             activity?.SetStatus(ActivityStatusCode.Error, failure.Message);
             activity?.SetTag(RelayTelemetry.Attributes.ErrorType, failure.Kind);
             Log.TokenFailed(_logger, _source, failure.Message);
-            throw failure;
+            throw;
         }
-
-        var token = ReadToken(await ReadTokenAnswerAsync(response.Content, cancellationToken), issuedAt);
-        _metrics.TokenFetched(_source);
-        Log.TokenFetched(_logger, _source, token.SoapEndpoint.Host, token.RenewAt);
-        return token;
     }
 
     private byte[] TokenRequest()
@@ -239,11 +242,19 @@ internal sealed partial class MarketingCloudAccount : IDisposable
     }
 
     /// <summary>The token endpoint's answer, a few hundred bytes; one past <see cref="MaxTokenAnswerBytes"/> is not read on.</summary>
-    private static async Task<byte[]> ReadTokenAnswerAsync(HttpContent content, CancellationToken cancellationToken)
+    private static async Task<byte[]> ReadTokenAnswerAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
+        if (!response.IsSuccessStatusCode)
+        {
+            throw response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.BadRequest or HttpStatusCode.Forbidden
+                ? new RetrieveFailedException(RetrieveFailedException.Unauthorized,
+                    $"the token endpoint refused the client credentials ({(int)response.StatusCode})")
+                : HttpFailure("the token endpoint", response.StatusCode);
+        }
+
         try
         {
-            await using var body = await content.ReadAsStreamAsync(cancellationToken);
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
             using var json = new MemoryStream();
             byte[] chunk = new byte[4096];
             int read;
@@ -300,15 +311,28 @@ internal sealed partial class MarketingCloudAccount : IDisposable
         return new AccessToken(accessToken, endpoint, AccessToken.RenewalTime(issuedAt, TimeSpan.FromSeconds(Math.Min(expiresIn, 86_400))));
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage message, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends a request and reads its answer within <c>Relay:Reconciliation:RequestTimeout</c> for the whole
+    /// exchange, body included: an answer that trickles is a timeout like one that never comes, never a
+    /// call that holds a retrieve slot (or the token renewal every retrieve of the source waits on) for
+    /// minutes. A synchronous read of the body is not cancelled by a token, so the deadline also disposes
+    /// the answer under it.
+    /// </summary>
+    private async Task<T> ExchangeAsync<T>(HttpRequestMessage message, Func<HttpResponseMessage, CancellationToken, Task<T>> read,
+        CancellationToken cancellationToken)
     {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_requestTimeout);
         try
         {
-            return await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+            await using var abort = deadline.Token.Register(static answer => ((HttpResponseMessage)answer!).Dispose(), response);
+            return await read(response, deadline.Token);
         }
-        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested && ex is not OutOfMemoryException)
         {
-            throw new RetrieveFailedException(RetrieveFailedException.Timeout, $"{message.RequestUri!.Host} did not answer in time", ex);
+            throw new RetrieveFailedException(RetrieveFailedException.Timeout,
+                $"{message.RequestUri!.Host} did not answer within {_requestTimeout.TotalSeconds:0.###} s", ex);
         }
         catch (HttpRequestException ex)
         {

@@ -20,7 +20,8 @@ internal sealed class MarketingCloudAccounts : IDisposable
             AutomaticDecompression = System.Net.DecompressionMethods.All,
         })
         {
-            Timeout = options.Value.RequestTimeout,
+            // Each exchange, answer included, has its own deadline (MarketingCloudAccount.ExchangeAsync).
+            Timeout = Timeout.InfiniteTimeSpan,
         };
         _http.DefaultRequestHeaders.UserAgent.ParseAdd("Relay/1.0");
 
@@ -29,7 +30,8 @@ internal sealed class MarketingCloudAccounts : IDisposable
         _accounts = callbacks.Value.Sources
             .Where(source => source.Value.MarketingCloud.IsConfigured)
             .ToDictionary(source => source.Key,
-                source => new MarketingCloudAccount(source.Key, source.Value.MarketingCloud, _http, time, metrics, maxCharacters, logger),
+                source => new MarketingCloudAccount(source.Key, source.Value.MarketingCloud, _http, time, metrics, maxCharacters,
+                    options.Value.RequestTimeout, logger),
                 StringComparer.OrdinalIgnoreCase);
     }
 

@@ -46,6 +46,9 @@ internal sealed class MarketingCloudStandIn : IAsyncDisposable
         LoginFailed,
         Unauthorized,
         Slow,
+
+        /// <summary>The headers at once, then the answer one byte a second, for a minute.</summary>
+        Trickle,
     }
 
     public Uri BaseUri { get; }
@@ -55,6 +58,9 @@ internal sealed class MarketingCloudStandIn : IAsyncDisposable
 
     /// <summary>Characters of an extra field in each token answer, to make it as large as a test needs.</summary>
     public int TokenAnswerPadding { get; set; }
+
+    /// <summary>Token answers to send a byte a second (headers at once), before answering normally again.</summary>
+    public int TricklingTokenAnswers { get; set; }
 
     /// <summary>ResultMessages per page; more makes MoreDataAvailable.</summary>
     public int PageSize { get; set; } = 2500;
@@ -155,6 +161,13 @@ internal sealed class MarketingCloudStandIn : IAsyncDisposable
             return;
         }
 
+        if (TricklingTokenAnswers > 0)
+        {
+            TricklingTokenAnswers--;
+            await TrickleAsync(context, "application/json");
+            return;
+        }
+
         string token = Convert.ToHexString(Guid.NewGuid().ToByteArray());
         _tokens[token] = DateTimeOffset.UtcNow.AddSeconds(TokenLifetimeSeconds);
         _issued.Add(token);
@@ -197,6 +210,9 @@ internal sealed class MarketingCloudStandIn : IAsyncDisposable
                     return;
                 case Failure.Slow:
                     await Task.Delay(TimeSpan.FromSeconds(10), context.RequestAborted);
+                    return;
+                case Failure.Trickle:
+                    await TrickleAsync(context, "text/xml; charset=utf-8");
                     return;
             }
         }
@@ -283,6 +299,26 @@ internal sealed class MarketingCloudStandIn : IAsyncDisposable
         body.Append("</RetrieveResponseMsg></soap:Body></soap:Envelope>");
         context.Response.ContentType = "text/xml; charset=utf-8";
         await context.Response.WriteAsync(body.ToString());
+    }
+
+    /// <summary>A remote that answers at once and then trickles: a byte a second, until the client gives up (a minute at most).</summary>
+    private static async Task TrickleAsync(HttpContext context, string contentType)
+    {
+        context.Response.ContentType = contentType;
+        await context.Response.Body.FlushAsync(context.RequestAborted);
+        try
+        {
+            for (int i = 0; i < 60; i++)
+            {
+                await context.Response.Body.WriteAsync("<"u8.ToArray(), context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+                await Task.Delay(TimeSpan.FromSeconds(1), context.RequestAborted);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The client hung up, as it should have long before the minute.
+        }
     }
 
     private static async Task FaultAsync(HttpContext context, string faultString)

@@ -179,6 +179,34 @@ public sealed class ReconciliationTests
     }
 
     [Fact]
+    public async Task TricklingAnswers_AreTimeoutsWithinRequestTimeout_AndHoldNoRetrieveSlot()
+    {
+        // One retrieve at a time: before every exchange had a deadline, a token answer trickling a byte a
+        // second held the token renewal, and a trickling SOAP answer the one slot, for minutes.
+        await using var relay = await ReconcilingRelay.StartAsync(configure: settings => settings["Relay:Reconciliation:Concurrency"] = "1");
+        using var failures = new MetricCollector<long>(relay.Relay.Services.GetRequiredService<IMeterFactory>(), RelayTelemetry.MeterName,
+            "relay.reconciliation.retrieve.failures");
+        relay.MarketingCloud.TricklingTokenAnswers = 1;
+        relay.MarketingCloud.FailNext(MarketingCloudStandIn.Failure.Trickle);
+        var requestIds = Enumerable.Range(0, 3).Select(_ => Guid.NewGuid().ToString()).ToList();
+        foreach (string requestId in requestIds)
+        {
+            relay.MarketingCloud.AddResult(requestId);
+            await relay.PublishExpectationAsync(requestId, "OnError");
+        }
+
+        var events = new List<ReceivedMessage>();
+        for (int i = 0; i < requestIds.Count; i++)
+        {
+            events.Add(await relay.Events.ReceiveAsync(TimeSpan.FromSeconds(30)));
+        }
+
+        Assert.Equal(requestIds.Order(), events.Select(message => message.Subject!).Order());
+        var timeouts = failures.GetMeasurementSnapshot().Where(measurement => (string?)measurement.Tags["error.type"] == "timeout").ToList();
+        Assert.Equal(2, timeouts.Count);
+    }
+
+    [Fact]
     public async Task LoginFailedOr401_FetchesANewTokenOnce()
     {
         await using var relay = await ReconcilingRelay.StartAsync();
