@@ -10,22 +10,17 @@ using Relay.Publishing;
 namespace Relay.Replay;
 
 /// <summary>
-/// Reads the archive stream from the point <c>--since</c> asks for to where it stood when the replay
+/// Reads the archive stream from the point <c>--since</c> asks for to where it ended when the replay
 /// started, filters each event exactly (the stream's timestamp offsets are coarse), and republishes the
-/// matching ones. RabbitMQ 3.10 has no stream filtering and no end-of-stream signal over AMQP 0-9-1: the
-/// replay has caught up when it reads a copy it published itself (a replay into the exchange the archive
-/// is bound to), an event received after it started, or nothing more for a moment.
+/// matching ones. RabbitMQ 3.10 tells an AMQP 0-9-1 consumer neither a stream's last offset nor that it
+/// has read it, so the replay appends a marker of its own to the stream as it starts and reads up to it,
+/// however long the broker takes: a broker that stalls mid-stream delays the replay, never cuts it short.
+/// A replay whose channel or connection is lost before the marker fails.
 /// </summary>
 internal sealed partial class ArchiveReplayer(IOptions<RabbitMqOptions> options, TimeProvider time, ILogger<ArchiveReplayer> logger)
 {
     private const ushort NotFound = 404;
     private const ushort Prefetch = 500;
-
-    /// <summary>How long the first event may take: the broker finds the offset before it delivers.</summary>
-    private static readonly TimeSpan FirstEventWait = TimeSpan.FromSeconds(5);
-
-    /// <summary>No event for this long, with credit to spare, means the end of the stream.</summary>
-    private static readonly TimeSpan CaughtUpAfter = TimeSpan.FromSeconds(1);
 
     /// <summary>A timestamp offset starts at a chunk boundary near it: begin a little earlier and filter.</summary>
     private static readonly TimeSpan SeekMargin = TimeSpan.FromSeconds(10);
@@ -59,7 +54,7 @@ internal sealed partial class ArchiveReplayer(IOptions<RabbitMqOptions> options,
                 $"--to-exchange: there is no exchange '{exchange.Name}' on {broker}");
         }
 
-        DateTimeOffset startedAt = time.GetUtcNow();
+        await MarkEndAsync(connection, stream, replayId, cancellationToken);
         await using var publisher = request.DryRun || request.Target is null
             ? null
             : await ReplayPublisher.CreateAsync(connection, request.Target, summary, replayId, cancellationToken);
@@ -69,7 +64,7 @@ internal sealed partial class ArchiveReplayer(IOptions<RabbitMqOptions> options,
         var reading = await StartReadingAsync(connection, stream, request.Since, archive.Writer, stopReading.Token);
         try
         {
-            await ReadAsync(request, replayId, startedAt, archive.Reader, publisher, summary, progress, cancellationToken);
+            await ReadAsync(request, replayId, archive.Reader, publisher, summary, progress, cancellationToken);
         }
         finally
         {
@@ -88,17 +83,33 @@ internal sealed partial class ArchiveReplayer(IOptions<RabbitMqOptions> options,
         return summary;
     }
 
-    private async Task ReadAsync(ReplayRequest request, string replayId, DateTimeOffset startedAt, ChannelReader<ArchivedMessage> archive,
+    private async Task ReadAsync(ReplayRequest request, string replayId, ChannelReader<ArchivedMessage> archive,
         ReplayPublisher? publisher, ReplaySummary summary, Action<ReplaySummary>? progress, CancellationToken cancellationToken)
     {
         long lastProgress = time.GetTimestamp();
-        var wait = FirstEventWait;
-        while (await NextAsync(archive, wait, cancellationToken) is { } message)
+        while (true)
         {
-            wait = CaughtUpAfter;
-            if (message.IsCopyOf(replayId))
+            ArchivedMessage message;
+            try
             {
-                break;
+                message = await archive.ReadAsync(cancellationToken);
+            }
+            catch (ChannelClosedException ex)
+            {
+                // Completed only when the archive's channel closed: the marker was still ahead.
+                throw ex.InnerException as ReplayException
+                    ?? new ReplayException("the archive's channel closed before the replay reached where the stream ended when it started", ex);
+            }
+
+            if (message.IsEndMarker(out string marker))
+            {
+                if (marker == replayId)
+                {
+                    return;
+                }
+
+                // Another run's marker: not an event.
+                continue;
             }
 
             if (message.IsReplayed)
@@ -113,11 +124,6 @@ internal sealed partial class ArchiveReplayer(IOptions<RabbitMqOptions> options,
                 summary.Read++;
                 summary.Unreadable++;
                 continue;
-            }
-
-            if (envelope.Time > startedAt)
-            {
-                break;
             }
 
             summary.Read++;
@@ -136,7 +142,31 @@ internal sealed partial class ArchiveReplayer(IOptions<RabbitMqOptions> options,
                 lastProgress = time.GetTimestamp();
             }
         }
+    }
 
+    /// <summary>
+    /// Appends this run's end marker to the stream (through the default exchange, so no consumer's queue
+    /// gets it) and waits for the broker's confirm: everything archived before it is what the run reads.
+    /// </summary>
+    private static async Task MarkEndAsync(IConnection connection, string stream, string replayId, CancellationToken cancellationToken)
+    {
+        await using var channel = await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken);
+        var properties = new BasicProperties
+        {
+            DeliveryMode = DeliveryModes.Persistent,
+            Headers = new Dictionary<string, object?> { [ArchivedMessage.EndOfReplayHeader] = replayId },
+        };
+        try
+        {
+            await channel.BasicPublishAsync(string.Empty, stream, mandatory: true, properties, ReadOnlyMemory<byte>.Empty, cancellationToken);
+        }
+        catch (PublishException ex)
+        {
+            throw new ReplayException($"the broker did not take the replay's end marker into '{stream}' ({(ex.IsReturn ? "returned" : "nacked")})", ex);
+        }
+
+        await channel.CloseAsync(cancellationToken);
     }
 
     private static async Task<IConnection> ConnectAsync(RabbitMqOptions settings, CancellationToken cancellationToken)
@@ -194,34 +224,6 @@ internal sealed partial class ArchiveReplayer(IOptions<RabbitMqOptions> options,
         await channel.BasicConsumeAsync(stream, autoAck: false, consumerTag: string.Empty, noLocal: false, exclusive: false,
             arguments: new Dictionary<string, object?> { ["x-stream-offset"] = offset }, consumer, cancellationToken);
         return channel;
-    }
-
-    /// <summary>The next archived event, or null once none has come for <paramref name="wait"/>.</summary>
-    private static async Task<ArchivedMessage?> NextAsync(ChannelReader<ArchivedMessage> archive, TimeSpan wait, CancellationToken cancellationToken)
-    {
-        if (archive.TryRead(out var message))
-        {
-            return message;
-        }
-
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        idle.CancelAfter(wait);
-        try
-        {
-            while (await archive.WaitToReadAsync(idle.Token))
-            {
-                if (archive.TryRead(out message))
-                {
-                    return message;
-                }
-            }
-
-            return null;
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return null;
-        }
     }
 
     private static partial class Log

@@ -16,10 +16,41 @@ internal static class BrokerControl
         await RunAsync("await_startup");
     }
 
-    /// <summary>Runs a rabbitmqctl command against the test broker.</summary>
-    public static Task RunAsync(params string[] arguments) => RunAsync(string.Join(' ', arguments));
+    /// <summary>The process id of the broker's Erlang VM.</summary>
+    public static async Task<string> VmProcessIdAsync() => (await OutputOfAsync("eval 'list_to_integer(os:getpid()).'")).Trim();
 
-    private static async Task RunAsync(string command)
+    /// <summary>
+    /// Freezes the broker's Erlang VM (SIGSTOP, before this returns its task) for <paramref name="duration"/>,
+    /// then lets it go on (SIGCONT): a broker that stalls with its connections open, as in a long pause of
+    /// its VM or its host.
+    /// </summary>
+    public static async Task FreezeAsync(string vmProcessId, TimeSpan duration)
+    {
+        Signal("STOP", vmProcessId);
+        try
+        {
+            await Task.Delay(duration);
+        }
+        finally
+        {
+            Signal("CONT", vmProcessId);
+        }
+    }
+
+    private static void Signal(string signal, string pid)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", pid])!;
+        kill.WaitForExit();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} {pid} failed ({kill.ExitCode})");
+        }
+    }
+
+    /// <summary>Runs a rabbitmqctl command against the test broker.</summary>
+    public static Task RunAsync(params string[] arguments) => OutputOfAsync(string.Join(' ', arguments));
+
+    private static async Task<string> OutputOfAsync(string command)
     {
         string control = Environment.GetEnvironmentVariable("RELAY_TEST_RABBITMQCTL") is { Length: > 0 } custom
             ? custom
@@ -30,11 +61,14 @@ internal static class BrokerControl
             RedirectStandardError = true,
         };
         using var process = Process.Start(start)!;
-        string output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
+        string output = await process.StandardOutput.ReadToEndAsync();
+        string error = await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"'{control} {command}' failed ({process.ExitCode}): {output}");
+            throw new InvalidOperationException($"'{control} {command}' failed ({process.ExitCode}): {output}{error}");
         }
+
+        return output;
     }
 }
