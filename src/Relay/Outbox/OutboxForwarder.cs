@@ -6,8 +6,9 @@ using Relay.Publishing;
 namespace Relay.Outbox;
 
 /// <summary>
-/// Drains the outbox to the broker in arrival order, in batches published back to back on the
-/// publishing channel, deleting each event only once the broker has confirmed it. It runs from start-up,
+/// Drains the outbox to the broker oldest first, in batches published back to back on the publishing
+/// channel, deleting each event only once the broker has confirmed it; an event not confirmed is
+/// published again later, after events behind it that were (order is not kept across a failure). It runs from start-up,
 /// so what a crash left in the outbox is delivered after a restart. Republishing keeps the event's id,
 /// hence its message-id: consumers see a redelivery as a duplicate to drop, never as a new callback.
 /// No event blocks the ones behind it for good: one too large for the broker goes to quarantine with a

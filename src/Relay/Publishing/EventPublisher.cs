@@ -22,6 +22,14 @@ internal sealed partial class EventPublisher(
 {
     private readonly string _exchange = options.Value.Exchange;
     private readonly TimeSpan _confirmTimeout = options.Value.ConfirmTimeout;
+
+    /// <summary>
+    /// How long an event forwarded from the outbox waits for its confirm. No callback waits on it, and
+    /// giving up on a publish the broker is still working on (recovering, under an alarm) only sends it
+    /// again: the forwarder waits for the confirms the open channel will still deliver. A broker that is
+    /// gone is found by the connection's heartbeat, which fails the publish long before this deadline.
+    /// </summary>
+    internal static readonly TimeSpan StoredConfirmTimeout = TimeSpan.FromMinutes(5);
     private readonly string _spanName = "publish " + options.Value.Exchange;
 
     /// <summary>The configured limit, lowered to the broker's own once the broker has said what it is.</summary>
@@ -51,7 +59,7 @@ internal sealed partial class EventPublisher(
         }
 
         long started = time.GetTimestamp();
-        var outcome = await PublishCoreAsync(callbackEvent, activity ?? Activity.Current);
+        var outcome = await PublishCoreAsync(callbackEvent, activity ?? Activity.Current, fromStore ? StoredConfirmTimeout : _confirmTimeout);
         string outcomeName = PublishOutcomeNames.Of(outcome);
         metrics.PublishDuration(time.GetElapsedTime(started), outcomeName);
 
@@ -67,7 +75,7 @@ internal sealed partial class EventPublisher(
 
     public bool IsTooLarge(CallbackEvent callbackEvent) => callbackEvent.Body.Length > Volatile.Read(ref _maxMessageBytes);
 
-    private async Task<PublishOutcome> PublishCoreAsync(CallbackEvent callbackEvent, Activity? context)
+    private async Task<PublishOutcome> PublishCoreAsync(CallbackEvent callbackEvent, Activity? context, TimeSpan confirmTimeout)
     {
         if (IsTooLarge(callbackEvent))
         {
@@ -90,7 +98,7 @@ internal sealed partial class EventPublisher(
             }
         }
 
-        using var deadline = new CancellationTokenSource(_confirmTimeout);
+        using var deadline = new CancellationTokenSource(confirmTimeout);
         try
         {
             await session.Channel.BasicPublishAsync(_exchange, callbackEvent.RoutingKey, mandatory: true, properties,

@@ -52,6 +52,34 @@ public sealed class OutboxFaultTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task BrokerFrozen_TheForwarderWaitsForItsConfirms_RatherThanPublishingAgain()
+    {
+        // Direct publishes give up after ConfirmTimeout (their callbacks are waiting); the forwarder's need not.
+        await using var relay = await RelayServer.StartAsync(settings => settings["Relay:RabbitMq:ConfirmTimeout"] = "00:00:00.500");
+        await using var queue = await DurableQueue.BindAsync(relay.Exchange);
+        string broker = await BrokerControl.VmProcessIdAsync();
+        string[] requestIds = [.. Enumerable.Range(0, 5).Select(i => $"while-frozen-{i}")];
+
+        var freeze = BrokerControl.FreezeAsync(broker, TimeSpan.FromSeconds(6));
+        var answers = await Task.WhenAll(requestIds.Select(async requestId =>
+        {
+            using var response = await relay.PostCallbackAsync(CallbackForms.Success(requestId));
+            return response.StatusCode;
+        }));
+        await freeze;
+
+        Assert.All(answers, status => Assert.Equal(HttpStatusCode.OK, status));
+        await relay.WaitForEmptyOutboxAsync();
+        var delivered = await queue.DrainAsync(requestIds.Length, quiet: TimeSpan.FromSeconds(2));
+        Assert.Equal(requestIds.Order(), delivered.Select(message => message.Subject!).Distinct().Order());
+
+        // At most the direct attempt the broker took before it froze, and the forwarder's one publish.
+        var copies = delivered.GroupBy(message => message.MessageId).Select(group => group.Count()).Max();
+        output.WriteLine($"{delivered.Count} deliveries of {requestIds.Length} events; at most {copies} of one");
+        Assert.InRange(copies, 1, 2);
+    }
+
+    [Fact]
     public async Task RelayKilledMidLoad_EveryAcceptedCallbackArrivesAfterRestart()
     {
         await using var relay = await RelayProcess.StartAsync();
