@@ -76,19 +76,36 @@ exposed=$(docker image inspect relay:container-test --format '{{json .Config.Exp
 [ "$exposed" = '{"8443/tcp":{}}' ] || fail "the image exposes $exposed; Admin must not be"
 say "ok: the image exposes only Public: $exposed"
 
-# --- configuration and certificate, mounted read-only ------------------------------------------------
-mkdir -p "$work/config"
-cp -r config/relay.json config/openssl.cnf config/allowlist "$work/config/"
-scripts/dev-cert.sh "$work/config/certs" 2>/dev/null
-as_root chown -R 1654:1654 "$work/config/certs"
+# --- configuration and certificate, mounted as Kubernetes mounts a ConfigMap and a Secret -------------
+# Each file the container sees is a link into ..data, and an update writes a new timestamped folder and
+# swaps ..data in one rename, as the kubelet does: Relay must follow the swap (README, Running on Kubernetes).
+kube_volume() { # DIR SOURCE: DIR gets SOURCE's files behind its ..data link; called again, it swaps them
+  local dir=$1 source=$2 generation old
+  generation="..$(date +%Y_%m_%d_%H_%M_%S).$RANDOM"
+  mkdir -p "$dir/$generation"
+  cp -r "$source"/. "$dir/$generation/"
+  old=$(readlink "$dir/..data" || true)
+  ln -s "$generation" "$dir/..data_tmp"
+  mv -T "$dir/..data_tmp" "$dir/..data"
+  for file in $(ls -A "$dir/$generation"); do [ -e "$dir/$file" ] || ln -s "..data/$file" "$dir/$file"; done
+  [ -z "$old" ] || rm -rf "${dir:?}/$old"
+  as_root chown -R 1654:1654 "$dir"
+}
+mkdir -p "$work/settings"
+cp -r config/relay.json config/openssl.cnf config/allowlist "$work/settings/"
+kube_volume "$work/config" "$work/settings"
+scripts/dev-cert.sh "$work/tls" 2>/dev/null
+kube_volume "$work/certs" "$work/tls"
 token=$(openssl rand -hex 24)
 exchange=container-test-$$
 queue=$exchange.consumer
 public=https://127.0.0.1:18443
 admin=http://127.0.0.1:19090
+data=(-v "$volume:/app/data")
 run_relay() {
   docker run -d --name "$name" --network host --read-only --tmpfs /tmp \
-    -v "$work/config:/app/config:ro" -v "$volume:/app/data" \
+    -v "$work/config:/app/config:ro" -v "$work/certs:/app/tls:ro" "${data[@]}" \
+    -e Kestrel__Endpoints__Public__Certificate__Path=/app/tls/tls.crt -e Kestrel__Endpoints__Public__Certificate__KeyPath=/app/tls/tls.key \
     -e Kestrel__Endpoints__Public__Url=$public -e Kestrel__Endpoints__Admin__Url=$admin \
     -e Relay__Allowlist__Networks__0=127.0.0.1/32 -e Relay__Callbacks__Sources__test__Tokens__0="$token" \
     -e Relay__RabbitMq__Uri=amqp://guest:guest@127.0.0.1:5672/ -e Relay__RabbitMq__Exchange="$exchange" \
@@ -96,12 +113,15 @@ run_relay() {
   for _ in $(seq 1 60); do [ "$(curl -s $admin/readyz)" = Healthy ] && return; sleep 0.5; done
   docker logs "$name" >&2; fail "Relay did not become ready"
 }
-post() { curl -s -o /dev/null -w '%{http_code}' --cacert "$work/config/certs/tls.crt" \
-  -H 'content-type: application/x-www-form-urlencoded' --data-binary @samples/callbacks/has-errors.form \
-  "$public/marketing-cloud/callbacks/$token"; }
+post() { # [FORM]
+  curl -s -o /dev/null -w '%{http_code}' --cacert "$work/certs/tls.crt" \
+    -H 'content-type: application/x-www-form-urlencoded' --data-binary "@${1:-samples/callbacks/has-errors.form}" \
+    "$public/marketing-cloud/callbacks/$token"; }
+served() { echo | openssl s_client -connect 127.0.0.1:18443 -servername localhost 2>/dev/null | openssl x509 -noout -fingerprint -sha256; }
 mgmt() { curl -s -u guest:guest -H 'content-type: application/json' "$@"; }
-received() { mgmt -X POST -d '{"count":100,"ackmode":"ack_requeue_false","encoding":"auto"}' \
+received() { mgmt -X POST -d '{"count":1000,"ackmode":"ack_requeue_false","encoding":"auto"}' \
   "http://127.0.0.1:15672/api/queues/%2F/$queue/get" | jq length; }
+messages() { mgmt "http://127.0.0.1:15672/api/queues/%2F/$queue" | jq .messages; }
 
 run_relay
 say "ok: /healthz $(curl -s $admin/healthz), /readyz $(curl -s $admin/readyz)"
@@ -112,7 +132,7 @@ say "ok: the root filesystem is read-only (--read-only; the outbox is on its vol
 mgmt -X PUT -d '{"durable":true,"arguments":{"x-queue-type":"quorum"}}' "http://127.0.0.1:15672/api/queues/%2F/$queue" >/dev/null
 mgmt -X POST -d '{"routing_key":"callback.#"}' "http://127.0.0.1:15672/api/bindings/%2F/e/$exchange/q/$queue" >/dev/null
 [ "$(post)" = 200 ] || fail "a callback was not answered 200"
-sleep 1
+for _ in $(seq 1 20); do [ "$(messages)" = 1 ] && break; sleep 0.5; done
 [ "$(received)" = 1 ] || fail "the callback's event did not reach the queue"
 say "ok: a callback over HTTPS answered 200, its event in a quorum queue bound to the exchange"
 
@@ -129,5 +149,46 @@ run_relay
 for _ in $(seq 1 30); do [ "$(mgmt "http://127.0.0.1:15672/api/queues/%2F/$queue" | jq .messages)" = 3 ] && break; sleep 1; done
 [ "$(received)" = 3 ] || fail "the 3 events in the outbox did not arrive after the restart"
 say "ok: a new container on the same volume forwarded the 3 events to the queue"
+
+# The Secret renewed while Relay runs: the kubelet's ..data swap, followed within seconds.
+before=$(served)
+scripts/dev-cert.sh "$work/tls-renewed" 2>/dev/null
+kube_volume "$work/certs" "$work/tls-renewed"
+renewed=$(openssl x509 -in "$work/tls-renewed/tls.crt" -noout -fingerprint -sha256)
+for _ in $(seq 1 20); do [ "$(served)" = "$renewed" ] && break; sleep 0.5; done
+[ "$(served)" = "$renewed" ] && [ "$before" != "$renewed" ] || fail "the renewed certificate was not served within 10 s of the ..data swap"
+[ "$(post)" = 200 ] && [ "$(received)" = 1 ] || fail "a callback to the renewed certificate was not answered 200 and delivered"
+say "ok: certificate swapped through ..data while running, served within seconds, callbacks go on"
+
+# The outbox on a 16 MiB tmpfs (an emptyDir with a sizeLimit): filled by itself with the broker away, it
+# refuses with 503 before the volume is full, then drains, gives the space back and is ready again.
+docker rm -f "$name" >/dev/null
+data=(--mount type=tmpfs,destination=/app/data,tmpfs-size=16777216,tmpfs-mode=1777)
+run_relay
+python3 - "$work/big.form" <<'PY'
+import sys, urllib.parse
+results = "".join(f'<Results xsi:type="CreateResult"><StatusCode>Error</StatusCode><OrdinalID>{i}</OrdinalID><ErrorCode>12000</ErrorCode></Results>' for i in range(800))
+xml = '<CreateResponse xmlns="http://exacttarget.com/wsdl/partnerAPI" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">' + results + '</CreateResponse>'
+fields = [("RequestID", "big"), ("ConversationID", "big"), ("OverallStatusCode", "Has Errors"), ("StatusCode", "Has Errors"),
+          ("StatusMessage", "One or more objects failed."), ("ErrorCode", "12000"), ("RequestType", "Asynchronous"),
+          ("ResultType", "Asynchronous"), ("ResultDetailXML", xml), ("SequenceCode", "1")]
+open(sys.argv[1], "w").write(urllib.parse.urlencode(fields))
+PY
+scripts/rabbitmq.sh ctl stop_app >/dev/null
+accepted=0
+for _ in $(seq 1 400); do [ "$(post "$work/big.form")" = 200 ] || break; accepted=$((accepted + 1)); done
+[ "$accepted" -ge 20 ] && [ "$accepted" -lt 400 ] || fail "the outbox on 16 MiB took $accepted callbacks of 100 KB"
+[ "$(curl -s $admin/readyz)" = Unhealthy ] || fail "/readyz was $(curl -s $admin/readyz) with the outbox's volume full"
+free=$(docker exec "$name" df -B1 --output=avail /app/data | tail -1 | xargs)
+[ "$free" -ge 1048576 ] || fail "the outbox left $free bytes free on its volume"
+say "ok: outbox on a 16 MiB tmpfs: $accepted callbacks stored, then 503 with $free bytes still free, /readyz Unhealthy"
+scripts/rabbitmq.sh ctl start_app >/dev/null && scripts/rabbitmq.sh ctl await_startup >/dev/null
+for _ in $(seq 1 60); do [ "$(curl -s $admin/readyz)" = Healthy ] && break; sleep 0.5; done
+[ "$(curl -s $admin/readyz)" = Healthy ] || fail "/readyz was $(curl -s $admin/readyz) after the outbox drained"
+for _ in $(seq 1 30); do [ "$(messages)" = "$accepted" ] && break; sleep 1; done
+[ "$(received)" = "$accepted" ] || fail "the $accepted stored events did not arrive once each"
+used=$(docker exec "$name" du -sb /app/data/outbox | cut -f1)
+[ "$used" -lt 1048576 ] || fail "the drained outbox still takes $used bytes"
+say "ok: the broker back, all $accepted events arrived once, /readyz Healthy, the outbox gave its space back ($used bytes)"
 mgmt -X DELETE "http://127.0.0.1:15672/api/queues/%2F/$queue" >/dev/null
 say "passed"
