@@ -132,8 +132,12 @@ internal sealed partial class CallbackEndpoint(
         var result = await delivery.DeliverAsync(callbackEvent);
         if (result is DeliveryResult.OutboxFull or DeliveryResult.OutboxUnwritable)
         {
-            Refuse(context, StatusCodes.Status503ServiceUnavailable,
-                result == DeliveryResult.OutboxFull ? CallbackOutcomes.OutboxFull : CallbackOutcomes.OutboxUnwritable);
+            // Counted here, logged by the outbox once per interval with a count (event 4002): a full disk
+            // under Marketing Cloud's traffic must not become a log line per callback.
+            string outcome = result == DeliveryResult.OutboxFull ? CallbackOutcomes.OutboxFull : CallbackOutcomes.OutboxUnwritable;
+            metrics.Callback(outcome);
+            Log.RefusedByOutbox(logger, outcome);
+            response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             return;
         }
 
@@ -217,6 +221,9 @@ internal sealed partial class CallbackEndpoint(
 
         [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Callback answered {StatusCode}: {Outcome}")]
         public static partial void Refused(ILogger logger, int statusCode, string outcome);
+
+        [LoggerMessage(EventId = 2006, Level = LogLevel.Debug, Message = "Callback answered 503: {Outcome}")]
+        public static partial void RefusedByOutbox(ILogger logger, string outcome);
 
         [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Callback published as invalid, event {EventId}: {Reason} ({BodyBytes} bytes kept raw)")]
         public static partial void Invalid(ILogger logger, string eventId, string reason, int bodyBytes);

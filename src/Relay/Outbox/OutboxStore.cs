@@ -117,10 +117,6 @@ internal sealed class OutboxStore : IDisposable
                 traceparent  TEXT,
                 body         BLOB    NOT NULL
             );
-            CREATE TABLE IF NOT EXISTS probe (
-                id INTEGER PRIMARY KEY,
-                at INTEGER NOT NULL
-            );
             CREATE TABLE IF NOT EXISTS quarantine (
                 id             INTEGER PRIMARY KEY AUTOINCREMENT,
                 event_id       TEXT    NOT NULL,
@@ -344,7 +340,11 @@ internal sealed class OutboxStore : IDisposable
         lock (_lock)
         {
             using var command = _connection.CreateCommand();
-            command.CommandText = "INSERT OR REPLACE INTO probe (id, at) VALUES (1, $at)";
+            // Created here, not at open: an outbox from an older Relay on a full volume must still open.
+            command.CommandText = """
+                CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY, at INTEGER NOT NULL);
+                INSERT OR REPLACE INTO probe (id, at) VALUES (1, $at);
+                """;
             command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
             command.ExecuteNonQuery();
         }

@@ -1,3 +1,4 @@
+using Relay.Infrastructure;
 using Relay.Outbox;
 using Relay.Publishing;
 
@@ -165,6 +166,29 @@ public sealed class DeliveryDecisionTests
         Assert.Equal(1, rig.Broker.Published.Count(p => p.Event.Id == fine.Id));
         Assert.Equal(1, rig.Outbox.Quarantined);
     }
+
+    [Fact]
+    public async Task RefusedAppends_AreLoggedAtOnceThenOncePerInterval_WithTheirCount()
+    {
+        await using var rig = await DeliveryRig.StartAsync(maxEntries: 1);
+        rig.Broker.State = BrokerState.Connecting;
+
+        var results = new List<DeliveryResult>();
+        for (int i = 0; i < 50; i++)
+        {
+            results.Add(await rig.Delivery.DeliverAsync(rig.NewEvent()));
+        }
+
+        Assert.Equal(49, results.Count(result => result == DeliveryResult.OutboxFull));
+        Assert.Equal(["1"], RefusalCounts(rig));
+        rig.Clock.Advance(LocalOutbox.RefusalLogInterval);
+        await Eventually.HoldsAsync(TimeSpan.FromSeconds(10), () => RefusalCounts(rig).Count == 2, "the interval's summary");
+        Assert.Equal(["1", "48"], RefusalCounts(rig));
+    }
+
+    private static List<string?> RefusalCounts(DeliveryRig rig) =>
+        [.. rig.Logs.GetSnapshot().Where(record => record.Id.Id == 4002)
+            .Select(record => record.StructuredState!.Single(pair => pair.Key == "Count").Value)];
 
     [Fact]
     public async Task OutboxRoom_IsReservedAsEventsArrive_SoConcurrentOnesCannotOvershootIt()

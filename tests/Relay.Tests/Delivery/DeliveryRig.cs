@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Relay.Callbacks;
 using Relay.Events;
@@ -25,7 +26,7 @@ internal sealed class DeliveryRig : IAsyncDisposable
     {
         Broker = new ScriptedPublisher(Clock);
         var services = new ServiceCollection()
-            .AddLogging()
+            .AddLogging(logging => logging.AddFakeLogging())
             .AddMetrics()
             .AddSingleton<TimeProvider>(Clock)
             .AddSingleton<IEventPublisher>(Broker)
@@ -45,6 +46,9 @@ internal sealed class DeliveryRig : IAsyncDisposable
     public EventDelivery Delivery => _services.GetRequiredService<EventDelivery>();
 
     public LocalOutbox Outbox => _services.GetRequiredService<LocalOutbox>();
+
+    /// <summary>What delivery, the outbox and the forwarder logged.</summary>
+    public FakeLogCollector Logs => _services.GetRequiredService<FakeLogCollector>();
 
     /// <summary>An outbox open on disk, its forwarder not started yet (<see cref="StartForwardingAsync"/>).</summary>
     public static async Task<DeliveryRig> StartAsync(long maxEntries = 1_000, long maxBytes = 64L * 1024 * 1024)

@@ -50,6 +50,25 @@ public sealed class OutboxVolumeTests
     }
 
     [Fact]
+    public async Task VolumeFullAtRestart_IsNotReady_UntilThereIsRoom()
+    {
+        using var volume = Tmpfs.Mount(16);
+        string directory = Path.Combine(volume.Path, "outbox");
+        await using (await RelayServer.StartAsync(settings => settings["Relay:Outbox:Path"] = directory))
+        {
+            // The outbox exists on the volume, as after any earlier run.
+        }
+
+        string filler = volume.Fill();
+        await using var relay = await RelayServer.StartAsync(settings => settings["Relay:Outbox:Path"] = directory, waitUntilReady: false);
+        await relay.WaitForBrokerAsync();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await relay.ReadinessAsync());
+        File.Delete(filler);
+        await relay.WaitUntilReadyAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task OutboxThatFilledItsOwnVolume_ForwardsEachEventOnce_GivesTheSpaceBack_AndTakesEventsAgain()
     {
         using var volume = Tmpfs.Mount(16);
