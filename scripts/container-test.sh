@@ -163,7 +163,7 @@ say "ok: certificate swapped through ..data while running, served within seconds
 # The outbox on a 16 MiB tmpfs (an emptyDir with a sizeLimit): filled by itself with the broker away, it
 # refuses with 503 before the volume is full, then drains, gives the space back and is ready again.
 docker rm -f "$name" >/dev/null
-data=(--mount type=tmpfs,destination=/app/data,tmpfs-size=16777216,tmpfs-mode=1777)
+data=(--tmpfs /app/data:size=16m,uid=1654,gid=1654,mode=0700)
 run_relay
 python3 - "$work/big.form" <<'PY'
 import sys, urllib.parse
