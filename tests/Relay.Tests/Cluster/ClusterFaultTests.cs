@@ -86,17 +86,25 @@ public sealed class ClusterFaultTests(BrokerCluster cluster, ITestOutputHelper o
         }
 
         order.AddRange(Enumerable.Range(1, BrokerCluster.Hosts.Length).Except(order));
+
+        // Each phase lasts until callbacks have gone on being accepted through it: no phase is a fixed time.
+        async Task AcceptedMoreAsync(string phase)
+        {
+            int mark = accepted.Count;
+            await Eventually.HoldsAsync(TimeSpan.FromSeconds(60), () => accepted.Count >= mark + 50, $"50 more callbacks accepted {phase}");
+        }
+
         foreach (int node in order)
         {
-            await Task.Delay(TimeSpan.FromSeconds(2));
+            await AcceptedMoreAsync($"before node {node} stops");
             output.WriteLine($"stopping node {node}");
             await cluster.StopAppAsync(node);
-            await Task.Delay(TimeSpan.FromSeconds(3));
+            await AcceptedMoreAsync($"while node {node} is stopped");
             output.WriteLine($"starting node {node}");
             await cluster.StartAppAsync(node);
         }
 
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        await AcceptedMoreAsync("after the last restart");
         stop.Cancel();
         await Task.WhenAll(load);
         var longestNotConnected = await notReady;

@@ -27,7 +27,7 @@ public sealed class ConfigurationReloadTests
 
         // Another edit while the bad value is still there is refused the same way, never a crash.
         WriteConfig(relay, "[\"127.0.0.8\", \"10.0.0.1/8\"]");
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        await WaitForAsync(() => Rejections(relay) == 2);
         Assert.Null(relay.ExitCode);
 
         WriteConfig(relay, "[\"127.0.0.2/32\"]");
@@ -56,6 +56,9 @@ public sealed class ConfigurationReloadTests
             certificate.Dispose();
         }
     }
+
+    private static int Rejections(RelayProcess relay) =>
+        relay.Log.Split('\n').Count(line => line.Contains("Configuration reload rejected", StringComparison.Ordinal));
 
     private static void WriteConfig(RelayProcess relay, string networks) => WriteConfig(Path.GetDirectoryName(Path.GetDirectoryName(relay.ConfigFile)!)!, networks);
 

@@ -119,8 +119,8 @@ public sealed class OutboxFaultTests(ITestOutputHelper output)
             (Load / 2, async () =>
             {
                 relay.Terminate();
-                await Task.Delay(TimeSpan.FromMilliseconds(500));
-                readinessDuringDrain = (await relay.ReadinessAsync()).Status;
+                readinessDuringDrain = await Eventually.ValueAsync(TimeSpan.FromSeconds(2), async () => (await relay.ReadinessAsync()).Status,
+                    status => status == HttpStatusCode.ServiceUnavailable);
                 await relay.WaitForExitAsync(TimeSpan.FromSeconds(30));
             }));
 

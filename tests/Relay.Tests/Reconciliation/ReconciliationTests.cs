@@ -26,7 +26,8 @@ public sealed class ReconciliationTests
         relay.MarketingCloud.AddResult(requestId);
 
         await relay.PublishExpectationAsync(requestId, null);
-        await Task.Delay(200);
+        await Eventually.HoldsAsync(TimeSpan.FromSeconds(10), async () => await BrokerManagement.MessagesAsync(relay.ExpectationsQueue + ".grace") == 1,
+            "the expectation to be registered (waiting out its grace)");
         using (var answer = await relay.Relay.PostCallbackAsync(CallbackForms.Success(requestId)))
         {
             Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
@@ -267,6 +268,8 @@ public sealed class ReconciliationTests
             relay.MarketingCloud.AddResult(requestId);
             await relay.PublishExpectationAsync(requestId, "OnError");
             await relay.Events.ReceiveAsync(TimeSpan.FromSeconds(15));
+
+            // Time itself is the subject here: each round starts past the half-life of a 2 s token.
             await Task.Delay(1500);
         }
 

@@ -13,6 +13,8 @@ public sealed class ReplayCommandTests
     {
         await using var relay = await RelayServer.StartAsync();
         await PostAsync(relay, "before");
+
+        // Wall-clock time is the subject: the range's edges must fall between the events' receipt times.
         await Task.Delay(50);
         var since = DateTimeOffset.UtcNow;
         await PostAsync(relay, "inside-1", "inside-2");

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Microsoft.Extensions.Logging.Testing;
 using Relay.Infrastructure;
 
 namespace Relay.Tls;
@@ -75,16 +76,20 @@ public sealed class TlsTests : RelayServerTest
     [Fact]
     public async Task Certificate_HalfWritten_KeepsServingThePreviousOne()
     {
-        var original = Relay.Certificate.Certificate;
+        await using var relay = await RelayServer.StartAsync(services: builder => builder.Logging.AddFakeLogging());
+        var original = relay.Certificate.Certificate;
+        var logs = relay.Services.GetRequiredService<FakeLogCollector>();
 
         // A key that does not match the certificate: the state between "key written" and "certificate written".
-        await File.WriteAllTextAsync(Relay.Certificate.KeyPath,
+        await File.WriteAllTextAsync(relay.Certificate.KeyPath,
             System.Security.Cryptography.ECDsa.Create().ExportPkcs8PrivateKeyPem());
-        await Task.Delay(TimeSpan.FromSeconds(2.5));
 
-        Assert.Equal(original.Thumbprint, (await HandshakeAsync(SslProtocols.Tls13)).Certificate);
-        using var client = Relay.CreateClient();
-        using var response = await client.PostAsync(Relay.CallbackPath, Form());
+        // Tried and refused (event 1102), observed rather than slept past.
+        await Eventually.HoldsAsync(TimeSpan.FromSeconds(10), () => logs.GetSnapshot().Any(record => record.Id.Id == 1102),
+            "the half-written pair to be tried and refused");
+        Assert.Equal(original.Thumbprint, (await TlsHandshake.WithAsync(relay.PublicUri.Port)).Certificate);
+        using var client = relay.CreateClient();
+        using var response = await client.PostAsync(relay.CallbackPath, Form());
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
