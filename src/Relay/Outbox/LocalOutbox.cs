@@ -127,7 +127,7 @@ internal sealed partial class LocalOutbox : BackgroundService
         catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
         {
             throw new RelayConfigurationException(
-                [$"{OutboxOptions.Section}:Path: cannot open the outbox in '{_directory}': {ex.Message}"], ex);
+                [$"{OutboxOptions.Section}:Path: cannot open the outbox in '{_directory}': {ex.Message}{VolumeFullHint()}"], ex);
         }
 
         lock (_counters)
@@ -150,6 +150,23 @@ internal sealed partial class LocalOutbox : BackgroundService
         }
 
         await base.StartAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Why an outbox may not open: SQLite needs a little room to open a database in WAL mode (its
+    /// shared-memory file), and says only "disk I/O error" when there is none.
+    /// </summary>
+    private string VolumeFullHint()
+    {
+        try
+        {
+            long free = new DriveInfo(_directory).AvailableFreeSpace;
+            return free < 1024 * 1024 ? $" (its volume is full: {free} bytes free; make room on it)" : string.Empty;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return string.Empty;
+        }
     }
 
     /// <summary>

@@ -50,7 +50,7 @@ public sealed class OutboxVolumeTests
     }
 
     [Fact]
-    public async Task VolumeFullAtRestart_IsNotReady_UntilThereIsRoom()
+    public async Task VolumeFullAtRestart_RefusesToStartWhenItCannotOpen_IsNotReadyWhileBelowItsReserve()
     {
         using var volume = Tmpfs.Mount(16);
         string directory = Path.Combine(volume.Path, "outbox");
@@ -59,10 +59,17 @@ public sealed class OutboxVolumeTests
             // The outbox exists on the volume, as after any earlier run.
         }
 
+        // Full to the byte: SQLite cannot even open the outbox, and Relay says why rather than "disk I/O error" alone.
         string filler = volume.Fill();
+        var refused = await Assert.ThrowsAsync<Configuration.RelayConfigurationException>(
+            () => RelayServer.StartAsync(settings => settings["Relay:Outbox:Path"] = directory, waitUntilReady: false));
+        Assert.Contains("its volume is full", refused.Message, StringComparison.Ordinal);
+        File.Delete(filler);
+
+        // Room to open, less than the reserve: running, not ready, until there is room.
+        filler = volume.Fill(leaveFree: 256 * 1024);
         await using var relay = await RelayServer.StartAsync(settings => settings["Relay:Outbox:Path"] = directory, waitUntilReady: false);
         await relay.WaitForBrokerAsync();
-
         Assert.Equal(HttpStatusCode.ServiceUnavailable, await relay.ReadinessAsync());
         File.Delete(filler);
         await relay.WaitUntilReadyAsync(TimeSpan.FromSeconds(10));

@@ -21,8 +21,11 @@ internal sealed class Tmpfs : IDisposable
         return new Tmpfs(path);
     }
 
-    /// <summary>Fills the volume with a file of its own until no byte more fits; returns the file, to delete for room.</summary>
-    public string Fill()
+    /// <summary>
+    /// Fills the volume with a file of its own until no byte more fits, then gives <paramref name="leaveFree"/>
+    /// bytes back; returns the file, to delete for room.
+    /// </summary>
+    public string Fill(long leaveFree = 0)
     {
         string filler = System.IO.Path.Combine(Path, "filler");
         using var file = new FileStream(filler, FileMode.Create, FileAccess.Write);
@@ -40,6 +43,7 @@ internal sealed class Tmpfs : IDisposable
             // No space left on the device: full, as meant.
         }
 
+        file.SetLength(Math.Max(0, file.Length - leaveFree));
         return filler;
     }
 
