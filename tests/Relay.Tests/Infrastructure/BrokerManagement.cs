@@ -6,6 +6,7 @@ namespace Relay.Infrastructure;
 /// <summary>
 /// The test broker's management API (the plugin scripts/rabbitmq.sh enables, on port 15672 of the broker's
 /// host): what AMQP does not tell, such as a queue's messages counted with those delivered but not acknowledged.
+/// Its counts are sampled (every 5 s by default): wait on them for a state that lasts, such as "all settled".
 /// </summary>
 internal static class BrokerManagement
 {

@@ -26,6 +26,14 @@ internal static class TestBroker
         }
     }
 
+    /// <summary>Messages ready in a queue now (AMQP's passive declare: exact at once, unlike the management API's sampled counts).</summary>
+    public static async Task<uint> ReadyAsync(string queue)
+    {
+        await using var connection = await ConnectAsync("relay-tests-ready");
+        await using var channel = await connection.CreateChannelAsync();
+        return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+    }
+
     /// <summary>Deletes what a test Relay declared: its exchange, its unrouted exchange and queue, its archive stream, its expectations queues.</summary>
     public static async Task DeleteTopologyAsync(string exchange)
     {

@@ -56,7 +56,7 @@ public sealed class ReconciliationTakeoverTests
         // Every expectation settled (none waiting, none taken and unacknowledged), so any duplicate of a
         // repeated retrieve has been published: then read what is left.
         string[] queues = [exchange + ".expectations", exchange + ".expectations.grace", exchange + ".expectations.retry"];
-        await Eventually.HoldsAsync(TimeSpan.FromSeconds(60), async () => (await Task.WhenAll(queues.Select(BrokerManagement.MessagesAsync))).Sum() == 0,
+        await Eventually.HoldsAsync(TimeSpan.FromSeconds(60), async () => (await Task.WhenAll(queues.Select(BrokerManagement.MessagesAsync))).All(messages => messages == 0),
             "every expectation to be settled");
         while (true)
         {

@@ -26,8 +26,8 @@ public sealed class ReconciliationTests
         relay.MarketingCloud.AddResult(requestId);
 
         await relay.PublishExpectationAsync(requestId, null);
-        await Eventually.HoldsAsync(TimeSpan.FromSeconds(10), async () => await BrokerManagement.MessagesAsync(relay.ExpectationsQueue + ".grace") == 1,
-            "the expectation to be registered (waiting out its grace)");
+        await Eventually.HoldsAsync(TimeSpan.FromSeconds(10), async () => await TestBroker.ReadyAsync(relay.ExpectationsQueue + ".grace") == 1,
+            "the expectation to be registered (waiting out its one-second grace)");
         using (var answer = await relay.Relay.PostCallbackAsync(CallbackForms.Success(requestId)))
         {
             Assert.Equal(HttpStatusCode.OK, answer.StatusCode);

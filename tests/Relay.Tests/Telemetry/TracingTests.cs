@@ -48,7 +48,7 @@ public sealed class TracingTests : IAsyncLifetime
         }
 
         await _queue.ReceiveAsync();
-        var server = Snapshot().Single(span => span.Kind == ActivityKind.Server
+        var server = await EndedSpanAsync(_spans, span => span.Kind == ActivityKind.Server
             && ((string?)span.GetTagItem("marketing_cloud.request_id"))?.StartsWith("long-", StringComparison.Ordinal) == true);
         Assert.Equal(requestId[..256], server.GetTagItem("marketing_cloud.request_id"));
         Assert.Equal(256, ((string)server.GetTagItem("marketing_cloud.conversation_id")!).Length);
@@ -65,7 +65,7 @@ public sealed class TracingTests : IAsyncLifetime
         }
 
         var message = await _queue.ReceiveAsync();
-        var server = Snapshot().Single(span => span.Kind == ActivityKind.Server && (string?)span.GetTagItem("marketing_cloud.request_id") == requestId);
+        var server = await EndedSpanAsync(_spans, span => span.Kind == ActivityKind.Server && (string?)span.GetTagItem("marketing_cloud.request_id") == requestId);
         var trace = server.TraceId;
 
         // The server span carries what an operator searches by, never the body.
@@ -123,7 +123,7 @@ public sealed class TracingTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        var server = Snapshot().Single(span => span.Kind == ActivityKind.Server && (string?)span.GetTagItem("marketing_cloud.request_id") == requestId);
+        var server = await EndedSpanAsync(_spans, span => span.Kind == ActivityKind.Server && (string?)span.GetTagItem("marketing_cloud.request_id") == requestId);
         LogRecord[] logs;
         lock (_logs)
         {
@@ -150,11 +150,7 @@ public sealed class TracingTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        Activity server;
-        lock (spans)
-        {
-            server = spans.Single(span => span.Kind == ActivityKind.Server && (string?)span.GetTagItem("marketing_cloud.request_id") == requestId);
-        }
+        var server = await EndedSpanAsync(spans, span => span.Kind == ActivityKind.Server && (string?)span.GetTagItem("marketing_cloud.request_id") == requestId);
 
         // The outbox kept the request's trace context with the event...
         var outbox = relay.Services.GetRequiredService<Outbox.LocalOutbox>();
@@ -178,5 +174,23 @@ public sealed class TracingTests : IAsyncLifetime
         {
             return [.. _spans];
         }
+    }
+
+    /// <summary>
+    /// The one span that matches, once it has ended: a server span ends after its response has gone, so
+    /// it may be exported a moment after the client has the answer.
+    /// </summary>
+    private static async Task<Activity> EndedSpanAsync(List<Activity> spans, Func<Activity, bool> match)
+    {
+        List<Activity> Matching()
+        {
+            lock (spans)
+            {
+                return [.. spans.Where(match)];
+            }
+        }
+
+        var found = await Eventually.ValueAsync(TimeSpan.FromSeconds(10), () => Task.FromResult(Matching()), matching => matching.Count > 0);
+        return Assert.Single(found);
     }
 }
