@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.DataProtection;
 using Relay.Archive;
 using Relay.Callbacks;
-using Relay.Commands;
 using Relay.Configuration;
 using Relay.Delivery;
 using Relay.Edge;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Relay.Delivery;
 using Relay.Events;
+using Relay.RequestBodies;
 using Relay.Telemetry;
 using Attributes = Relay.Telemetry.RelayTelemetry.Attributes;
 

@@ -1,3 +1,5 @@
+using Relay.MarketingCloud;
+
 namespace Relay.Callbacks;
 
 /// <summary><c>Relay:Callbacks:Sources:&lt;name&gt;</c>: one Marketing Cloud account (or business unit) posting callbacks.</summary>
@@ -10,5 +12,5 @@ internal sealed class CallbackSourceOptions
     public List<string> Tokens { get; set; } = [];
 
     /// <summary>The API credentials reconciliation retrieves this source's ResultMessages with; none by default.</summary>
-    public Reconciliation.MarketingCloudCredentials MarketingCloud { get; set; } = new();
+    public MarketingCloudCredentials MarketingCloud { get; set; } = new();
 }

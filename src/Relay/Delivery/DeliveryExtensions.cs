@@ -4,9 +4,11 @@ namespace Relay.Delivery;
 
 internal static class DeliveryExtensions
 {
+    /// <summary>Delivery and the outbox's forwarder; after <c>AddRelayOutbox</c>, so that the forwarder starts after the outbox and stops before it.</summary>
     public static IServiceCollection AddRelayDelivery(this IServiceCollection services)
     {
         services.TryAddSingleton<EventDelivery>();
+        services.AddHostedService<OutboxForwarder>();
         return services;
     }
 }

@@ -1,9 +1,9 @@
 using Microsoft.Data.Sqlite;
-using Relay.Delivery;
 using Relay.Events;
+using Relay.Outbox;
 using Relay.Publishing;
 
-namespace Relay.Outbox;
+namespace Relay.Delivery;
 
 /// <summary>
 /// Drains the outbox to the broker oldest first, in batches published back to back on the publishing

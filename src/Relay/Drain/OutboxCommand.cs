@@ -16,7 +16,7 @@ internal static class OutboxCommand
         var path = new Option<string>("--path") { Description = "The folder holding the orphaned outbox.db.", Required = true };
         var drain = new Command("drain", "Forward every event of an orphaned outbox to the exchange, with confirms.") { path };
         drain.TreatUnmatchedTokensAsErrors = false;
-        drain.SetAction((parsed, cancellationToken) => RelayCommands.RunWithServicesAsync("outbox drain", parsed, error, () => null,
+        drain.SetAction((parsed, cancellationToken) => CommandRun.RunWithServicesAsync("outbox drain", parsed, error, () => null,
             services =>
             {
                 services.AddRelayBrokerOptions();
@@ -28,17 +28,17 @@ internal static class OutboxCommand
                 {
                     var summary = await provider.GetRequiredService<OutboxDrainer>().DrainAsync(parsed.GetValue(path)!, cancellationToken);
                     await output.WriteLineAsync(summary.ToString());
-                    return summary.Left == 0 ? 0 : RelayCommands.Failed;
+                    return summary.Left == 0 ? 0 : CommandRun.Failed;
                 }
                 catch (DrainException ex)
                 {
                     await error.WriteLineAsync("Relay outbox drain: " + ex.Message);
-                    return RelayCommands.BadInput;
+                    return CommandRun.BadInput;
                 }
                 catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
                 {
                     await error.WriteLineAsync("Relay outbox drain: " + ex.Message);
-                    return RelayCommands.Failed;
+                    return CommandRun.Failed;
                 }
             }));
 

@@ -1,4 +1,4 @@
-namespace Relay.Reconciliation;
+namespace Relay.MarketingCloud;
 
 /// <summary>
 /// <c>Relay:Callbacks:Sources:&lt;name&gt;:MarketingCloud</c>: the installed package's API integration that

@@ -6,14 +6,16 @@ namespace Relay.Outbox;
 
 internal static class OutboxExtensions
 {
-    /// <summary>Registers the outbox after the broker connection, so that on shutdown it stops before it.</summary>
+    /// <summary>
+    /// Registers the outbox after the broker connection, so that on shutdown it stops before it; its
+    /// forwarder comes with delivery (<c>AddRelayDelivery</c>), after it.
+    /// </summary>
     public static IServiceCollection AddRelayOutbox(this IServiceCollection services)
     {
         services.AddRelayOutboxOptions();
         services.TryAddSingleton<OutboxMetrics>();
         services.TryAddSingleton<LocalOutbox>();
         services.AddHostedService(provider => provider.GetRequiredService<LocalOutbox>());
-        services.AddHostedService<OutboxForwarder>();
         return services;
     }
 

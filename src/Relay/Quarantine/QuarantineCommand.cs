@@ -45,7 +45,7 @@ internal static class QuarantineCommand
         Func<QuarantineOperator, ParseResult, CancellationToken, Task<int>> run)
     {
         command.TreatUnmatchedTokensAsErrors = false;
-        command.SetAction((parsed, cancellationToken) => RelayCommands.RunWithServicesAsync("quarantine", parsed, error, () => null,
+        command.SetAction((parsed, cancellationToken) => CommandRun.RunWithServicesAsync("quarantine", parsed, error, () => null,
             services =>
             {
                 services.AddRelayBrokerOptions();
@@ -61,7 +61,7 @@ internal static class QuarantineCommand
                 catch (Exception ex) when (ex is QuarantineException or SqliteException or IOException or UnauthorizedAccessException)
                 {
                     await error.WriteLineAsync("Relay quarantine: " + ex.Message);
-                    return RelayCommands.Failed;
+                    return CommandRun.Failed;
                 }
             }));
     }

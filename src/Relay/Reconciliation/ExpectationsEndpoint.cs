@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Net.Http.Headers;
 using RabbitMQ.Client.Exceptions;
 using Relay.Callbacks;
+using Relay.RequestBodies;
 
 namespace Relay.Reconciliation;
 

@@ -42,7 +42,7 @@ internal static class ReplayCommand
         command.SetAction((parsed, cancellationToken) =>
         {
             ReplayRequest? request = null;
-            return RelayCommands.RunWithServicesAsync("replay", parsed, error,
+            return CommandRun.RunWithServicesAsync("replay", parsed, error,
                 () => TryRequest(parsed, since, until, requestIds, routingKey, toQueue, toExchange, dryRun, out request, out string? problem) ? null : problem,
                 services =>
                 {
@@ -72,7 +72,7 @@ internal static class ReplayCommand
             if (summary.Returned > 0)
             {
                 await error.WriteLineAsync($"Relay replay: {summary.Returned} events were returned by {request.Target}: no queue is bound for their routing key");
-                return RelayCommands.Failed;
+                return CommandRun.Failed;
             }
 
             return 0;
@@ -80,12 +80,12 @@ internal static class ReplayCommand
         catch (ReplayException ex)
         {
             await error.WriteLineAsync("Relay replay: " + ex.Message);
-            return RelayCommands.Failed;
+            return CommandRun.Failed;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             await error.WriteLineAsync("Relay replay: interrupted; what was published so far stays published");
-            return RelayCommands.Failed;
+            return CommandRun.Failed;
         }
     }
 

@@ -1,4 +1,4 @@
-namespace Relay.Callbacks;
+namespace Relay.RequestBodies;
 
 /// <summary>
 /// <c>Relay:Callbacks:BodyTimeout</c> for one request: when it passes before the body is complete, the

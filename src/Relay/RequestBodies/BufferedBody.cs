@@ -1,6 +1,6 @@
 using Relay.Memory;
 
-namespace Relay.Callbacks;
+namespace Relay.RequestBodies;
 
 /// <summary>A request body read whole into a buffer of <see cref="ByteBuffers"/>; given back on dispose.</summary>
 internal sealed class BufferedBody(byte[] buffer, int length) : IDisposable

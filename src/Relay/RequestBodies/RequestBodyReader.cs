@@ -2,7 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using Relay.Memory;
 
-namespace Relay.Callbacks;
+namespace Relay.RequestBodies;
 
 /// <summary>
 /// Reads a whole request body into one buffer (<see cref="ByteBuffers"/>), consuming the pipe as it goes (holding it unconsumed

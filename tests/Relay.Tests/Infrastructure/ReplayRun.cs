@@ -1,5 +1,3 @@
-using Relay.Commands;
-
 namespace Relay.Infrastructure;
 
 /// <summary>Runs <c>Relay replay</c> in this process against the test broker and a test Relay's exchange.</summary>

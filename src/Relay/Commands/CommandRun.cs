@@ -1,48 +1,16 @@
 using System.CommandLine;
 using Relay.Configuration;
-using Relay.Drain;
-using Relay.Quarantine;
-using Relay.Replay;
 
 namespace Relay.Commands;
 
-/// <summary>
-/// The subcommands of the Relay executable (<c>Relay replay ...</c>). Without one, the executable is the
-/// server and its arguments are configuration, as before.
-/// </summary>
-internal static class RelayCommands
+/// <summary>What every subcommand shares: its exit codes, and how it gets its services from the server's configuration.</summary>
+internal static class CommandRun
 {
     /// <summary>Exit code of a command given arguments or configuration it cannot work with.</summary>
     public const int BadInput = 2;
 
     /// <summary>Exit code of a command that started but could not finish its work.</summary>
     public const int Failed = 1;
-
-    private static readonly HashSet<string> Names = new(["replay", "quarantine", "outbox"], StringComparer.Ordinal);
-
-    public static bool IsCommand(string[] args) => args.Length > 0 && Names.Contains(args[0]);
-
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
-    {
-        var root = new RootCommand("Relay: Marketing Cloud callbacks to RabbitMQ. Without a subcommand it runs the server.")
-        {
-            ReplayCommand.Create(output, error),
-            QuarantineCommand.Create(output, error),
-            OutboxCommand.Create(output, error),
-        };
-        var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
-        {
-            foreach (var problem in parsed.Errors)
-            {
-                await error.WriteLineAsync("Relay: " + problem.Message);
-            }
-
-            return BadInput;
-        }
-
-        return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
-    }
 
     /// <summary>
     /// The common part of a subcommand's action: its <c>--Key=value</c> overrides collected, its services
