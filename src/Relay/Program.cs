@@ -96,7 +96,7 @@ internal static class Program
         app.UseRelayRateLimit();
         app.UseRouting();
         app.MapRelayHealth();
-        app.MapRelayMetrics();
+        app.MapRelayMetrics().OnListener(RelayListener.Admin);
         app.MapRelayExpectations();
         app.MapRelayCallbacks();
         app.MapReverseProxy();

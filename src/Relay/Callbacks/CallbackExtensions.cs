@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Relay.Configuration;
 using Relay.Edge;
+using Relay.Telemetry;
 
 namespace Relay.Callbacks;
 
@@ -13,6 +14,10 @@ internal static class CallbackExtensions
         services.TryAddSingleton<CallbackMetrics>();
         services.TryAddSingleton<CallbackSources>();
         services.TryAddSingleton<CallbackPathRedactor>();
+
+        // The last segment of a callback URL is a secret: url.path never carries it.
+        services.Configure<RequestTracingOptions>(tracing => tracing.RecordedPath = static (context, path) =>
+            context.RequestServices.GetRequiredService<CallbackPathRedactor>().Redact(path));
         services.TryAddSingleton<CallbackMemoryBudget>();
         services.TryAddSingleton<CallbackEndpoint>();
         return services;

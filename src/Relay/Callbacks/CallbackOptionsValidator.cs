@@ -1,6 +1,5 @@
 using Relay.Configuration;
 using Relay.MarketingCloud;
-using Relay.Reconciliation;
 
 namespace Relay.Callbacks;
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Relay.Configuration;
+using Relay.Telemetry;
 
 namespace Relay.Edge;
 
@@ -11,6 +12,9 @@ internal static class EdgeExtensions
     public static IServiceCollection AddRelayEdge(this IServiceCollection services)
     {
         services.AddRelayListeners();
+
+        // Server spans for what comes through the Public listener; Admin's probes and scrapes are not traced.
+        services.Configure<RequestTracingOptions>(tracing => tracing.IsTraced = context => context.GetListener() == RelayListener.Public);
 
         services.AddValidatedOptions<AllowlistOptions, AllowlistOptionsValidator>().BindConfiguration(AllowlistOptions.Section);
         services.TryAddSingleton<EdgeMetrics>();

@@ -46,6 +46,7 @@ internal static class ListenerExtensions
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, ListenerMatcherPolicy>());
         services.AddValidatedOptions<ListenersOptions, ListenersOptionsValidator>().BindConfiguration(ListenersOptions.Section);
+        services.AddOptions<PublicCertificateOptions>().BindConfiguration(PublicCertificateOptions.Section);
         services.TryAddSingleton<CertificateReloader>();
         services.AddHostedService(provider => provider.GetRequiredService<CertificateReloader>());
         return services;

@@ -5,8 +5,6 @@ using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
-using Relay.Callbacks;
-using Relay.Edge;
 
 namespace Relay.Telemetry;
 
@@ -47,11 +45,11 @@ internal static class TelemetryExtensions
                 .AddSource(RelayTelemetry.ActivitySourceName)
                 .AddAspNetCoreInstrumentation(aspNetCore =>
                 {
-                    aspNetCore.Filter = context => context.GetListener() == RelayListener.Public;
+                    aspNetCore.Filter = context => Tracing(context).IsTraced(context);
 
-                    // The last segment of a callback URL is a secret: url.path never carries it.
+                    // A path may hold a secret (a callback URL's token): url.path records it as the features say.
                     aspNetCore.EnrichWithHttpRequest = (activity, request) => activity.SetTag("url.path",
-                        request.HttpContext.RequestServices.GetRequiredService<CallbackPathRedactor>().Redact(request.Path.Value ?? string.Empty));
+                        Tracing(request.HttpContext).RecordedPath(request.HttpContext, request.Path.Value ?? string.Empty));
                 }))
             .WithMetrics(metrics => metrics
                 // The SDK reserves room for 2,000 series per instrument up front: about 10 MB of large-object
@@ -72,10 +70,9 @@ internal static class TelemetryExtensions
         return builder;
     }
 
-    /// <summary>The Prometheus scrape endpoint, on the Admin listener only.</summary>
-    public static WebApplication MapRelayMetrics(this WebApplication app)
-    {
-        app.MapPrometheusScrapingEndpoint("/metrics").OnListener(RelayListener.Admin);
-        return app;
-    }
+    /// <summary>The Prometheus scrape endpoint; the composition says on which listener.</summary>
+    public static IEndpointConventionBuilder MapRelayMetrics(this WebApplication app) => app.MapPrometheusScrapingEndpoint("/metrics");
+
+    private static RequestTracingOptions Tracing(HttpContext context) =>
+        context.RequestServices.GetRequiredService<IOptions<RequestTracingOptions>>().Value;
 }

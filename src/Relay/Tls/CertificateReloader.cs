@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Options;
 using Relay.Configuration;
-using Relay.Edge;
 
 namespace Relay.Tls;
 
@@ -23,11 +22,11 @@ internal sealed partial class CertificateReloader : BackgroundService
     private FileStamp _loaded;
     private FileStamp? _failed;
 
-    public CertificateReloader(IOptions<ListenersOptions> listeners, IHostEnvironment environment, ILogger<CertificateReloader> logger)
+    public CertificateReloader(IOptions<PublicCertificateOptions> options, IHostEnvironment environment, ILogger<CertificateReloader> logger)
     {
-        var certificate = listeners.Value.Public?.Certificate
-            ?? throw new RelayConfigurationException(["Kestrel:Endpoints:Public:Certificate: required"]);
-        _certificatePath = Path.GetFullPath(certificate.Path!, environment.ContentRootPath);
+        var certificate = options.Value;
+        _certificatePath = Path.GetFullPath(certificate.Path
+            ?? throw new RelayConfigurationException([PublicCertificateOptions.Section + ":Path: required"]), environment.ContentRootPath);
         _keyPath = certificate.KeyPath is null ? null : Path.GetFullPath(certificate.KeyPath, environment.ContentRootPath);
         _logger = logger;
         _loaded = Stamp();
