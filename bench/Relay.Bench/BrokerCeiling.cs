@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using RabbitMQ.Client;
-using Relay.Callbacks;
-using Relay.Events;
+using Relay.Core.Callbacks;
+using Relay.Core.Events;
 
 namespace Relay.Bench;
 

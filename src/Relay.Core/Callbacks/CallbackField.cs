@@ -1,4 +1,4 @@
-namespace Relay.Callbacks;
+namespace Relay.Core.Callbacks;
 
 /// <summary>The form fields Marketing Cloud posts, in the order the event lists them.</summary>
 public enum CallbackField

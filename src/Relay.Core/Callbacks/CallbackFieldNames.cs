@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Relay.Callbacks;
+namespace Relay.Core.Callbacks;
 
 /// <summary>Maps form field names (as Marketing Cloud spells them, matched without regard to case) to fields.</summary>
 internal static class CallbackFieldNames

@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Unicode;
-using Relay.Memory;
+using Relay.Core.Memory;
 
-namespace Relay.Callbacks;
+namespace Relay.Core.Callbacks;
 
 /// <summary>
 /// Reads a callback from the raw bytes of its form-urlencoded body. Only the ten known fields are

@@ -1,4 +1,4 @@
-namespace Relay.Callbacks;
+namespace Relay.Core.Callbacks;
 
 /// <summary>Why a posted form is not a well-formed callback. Such a callback is still published, as invalid.</summary>
 public enum CallbackProblem

@@ -1,4 +1,4 @@
-namespace Relay.Callbacks;
+namespace Relay.Core.Callbacks;
 
 /// <summary>
 /// What reading a posted form found: the callback (possibly partial), and the problem that makes it

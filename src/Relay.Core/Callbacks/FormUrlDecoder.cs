@@ -1,4 +1,4 @@
-namespace Relay.Callbacks;
+namespace Relay.Core.Callbacks;
 
 /// <summary>
 /// Strict application/x-www-form-urlencoded decoding of one name or value: '+' is a space, '%XX' a byte.

@@ -1,4 +1,4 @@
-namespace Relay.Callbacks;
+namespace Relay.Core.Callbacks;
 
 /// <summary>Where <see cref="ResultDetailXmlParser.Stream"/> hands the results of ResultDetailXML, one at a time.</summary>
 public interface IResultSink

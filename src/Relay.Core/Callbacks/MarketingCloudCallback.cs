@@ -1,4 +1,4 @@
-namespace Relay.Callbacks;
+namespace Relay.Core.Callbacks;
 
 /// <summary>
 /// The ten fields of one Marketing Cloud asynchronous-API callback, as posted. Empty fields are null.

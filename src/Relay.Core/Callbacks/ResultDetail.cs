@@ -1,4 +1,4 @@
-namespace Relay.Callbacks;
+namespace Relay.Core.Callbacks;
 
 /// <summary>
 /// What ResultDetailXML held: the result elements, or why it could not be read. <see cref="Results"/>

@@ -1,4 +1,4 @@
-namespace Relay.Callbacks;
+namespace Relay.Core.Callbacks;
 
 /// <summary>Bounds on parsing ResultDetailXML; past them the XML is kept raw and reported, not parsed.</summary>
 public sealed record ResultDetailXmlLimits(int MaxCharacters, int MaxDepth)

@@ -1,6 +1,6 @@
 using System.Xml;
 
-namespace Relay.Callbacks;
+namespace Relay.Core.Callbacks;
 
 /// <summary>
 /// Parses ResultDetailXML defensively. No public sample survives, so the parser assumes little: any

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Relay.Callbacks;
+namespace Relay.Core.Callbacks;
 
 /// <summary>One element of ResultDetailXML, reduced to what the event carries: names without namespaces.</summary>
 public sealed class ResultElement(string name)

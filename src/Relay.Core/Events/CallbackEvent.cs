@@ -1,4 +1,4 @@
-namespace Relay.Events;
+namespace Relay.Core.Events;
 
 /// <summary>
 /// One callback, ready to publish: the encoded CloudEvent and what the transport and telemetry need

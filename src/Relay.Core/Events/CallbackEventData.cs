@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Relay.Callbacks;
+using Relay.Core.Callbacks;
 
-namespace Relay.Events;
+namespace Relay.Core.Events;
 
 /// <summary>
 /// The <c>data</c> of a callback event, from its callback or, with <see cref="Recovery"/> set, from the

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Unicode;
 
-namespace Relay.Events;
+namespace Relay.Core.Events;
 
 /// <summary>
 /// Writes the event's <c>data</c> in the documented order and shape: every field present (null when

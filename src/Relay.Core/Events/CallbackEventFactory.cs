@@ -1,7 +1,7 @@
-using Relay.Callbacks;
-using Relay.Reconciliation;
+using Relay.Core.Callbacks;
+using Relay.Core.Reconciliation;
 
-namespace Relay.Events;
+namespace Relay.Core.Events;
 
 /// <summary>Turns what was read from a callback's form into the CloudEvent consumers receive.</summary>
 public sealed class CallbackEventFactory

@@ -1,6 +1,6 @@
-using Relay.Callbacks;
+using Relay.Core.Callbacks;
 
-namespace Relay.Events;
+namespace Relay.Core.Events;
 
 /// <summary>How events are built: their <c>source</c> and the bounds on ResultDetailXML parsing.</summary>
 public sealed record CallbackEventOptions(string Source, ResultDetailXmlLimits ResultDetailLimits)
@@ -13,9 +13,6 @@ public sealed record CallbackEventOptions(string Source, ResultDetailXmlLimits R
 
     /// <summary>The <c>recovery</c> extension attribute of an event built from a ResultMessage rather than its callback.</summary>
     public const string RecoveredFromResultMessage = "resultmessage";
-
-    /// <summary>The CloudEvents type of an event with the given routing key, for the AMQP <c>type</c> property.</summary>
-    public static string TypeOf(string routingKey) => routingKey == RoutingKeys.Missing ? MissingEventType : EventType;
 
     public static CallbackEventOptions Default { get; } = new(DefaultSource, ResultDetailXmlLimits.Default);
 }

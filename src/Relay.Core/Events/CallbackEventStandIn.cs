@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 
-namespace Relay.Events;
+namespace Relay.Core.Events;
 
 /// <summary>
 /// The small event published in place of one too large for the broker: the same id, routing key and

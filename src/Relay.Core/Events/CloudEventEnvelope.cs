@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Relay.Events;
+namespace Relay.Core.Events;
 
 /// <summary>
 /// The envelope attributes of an event, read from its JSON without decoding <c>data</c> beyond the

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace Relay.Events;
+namespace Relay.Core.Events;
 
 /// <summary>
 /// Writes a callback event as a CloudEvents 1.0 JSON document in structured mode, straight into a reused

@@ -2,9 +2,9 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Unicode;
-using Relay.Callbacks;
+using Relay.Core.Callbacks;
 
-namespace Relay.Events;
+namespace Relay.Core.Events;
 
 /// <summary>
 /// Deterministic event ids: the same callback always yields the same id, so consumers can deduplicate

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Relay.Events;
+namespace Relay.Core.Events;
 
 /// <summary>What an event's envelope takes from its data: the CloudEvents <c>type</c>, the <c>recovery</c> extension, the <c>data</c> itself.</summary>
 internal interface IEventData

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
-using Relay.Reconciliation;
+using Relay.Core.Reconciliation;
 
-namespace Relay.Events;
+namespace Relay.Core.Events;
 
 /// <summary>
 /// The <c>data</c> of a <c>callback.missing</c> event: the expectation, when it was registered, and the

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Relay.Callbacks;
+using Relay.Core.Callbacks;
 
-namespace Relay.Events;
+namespace Relay.Core.Events;
 
 /// <summary>
 /// Writes a result element as a JSON object: child elements by local name (repeated names become

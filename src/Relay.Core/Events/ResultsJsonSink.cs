@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Relay.Callbacks;
+using Relay.Core.Callbacks;
 
-namespace Relay.Events;
+namespace Relay.Core.Events;
 
 /// <summary>
 /// Writes the results of ResultDetailXML as a JSON array while they are parsed, one result at a time, so

@@ -1,4 +1,4 @@
-namespace Relay.Events;
+namespace Relay.Core.Events;
 
 /// <summary>
 /// Routing keys of published events: <c>callback.&lt;status&gt;</c>, where status is OverallStatusCode

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Relay.Memory;
+namespace Relay.Core.Memory;
 
 /// <summary>
 /// Scratch byte buffers for a callback's work. Up to <see cref="PooledMaxLength"/> they come from

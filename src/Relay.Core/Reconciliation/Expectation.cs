@@ -1,4 +1,4 @@
-namespace Relay.Reconciliation;
+namespace Relay.Core.Reconciliation;
 
 /// <summary>
 /// A producer's word that it made an asynchronous call whose result Relay must see through to exactly one

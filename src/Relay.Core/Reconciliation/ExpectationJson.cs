@@ -1,9 +1,9 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
 
-namespace Relay.Reconciliation;
+namespace Relay.Core.Reconciliation;
 
 /// <summary>
 /// The JSON of an expectation: <c>{"source": …, "requestId": …}</c> with optional <c>respondWhen</c>,

@@ -1,4 +1,4 @@
-namespace Relay.Reconciliation;
+namespace Relay.Core.Reconciliation;
 
 /// <summary>Marketing Cloud's RespondWhen names (its WSDL, and <c>OnExpired</c> of the newer docs).</summary>
 public static class RespondWhen

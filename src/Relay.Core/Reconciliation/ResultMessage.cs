@@ -1,6 +1,6 @@
-using Relay.Callbacks;
+using Relay.Core.Callbacks;
 
-namespace Relay.Reconciliation;
+namespace Relay.Core.Reconciliation;
 
 /// <summary>
 /// One ResultMessage Marketing Cloud keeps for an asynchronous call: the ten fields its callback carries

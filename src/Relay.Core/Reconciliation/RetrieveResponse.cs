@@ -1,4 +1,4 @@
-namespace Relay.Reconciliation;
+namespace Relay.Core.Reconciliation;
 
 /// <summary>One page of a SOAP Retrieve's answer, or the fault it was answered with.</summary>
 /// <param name="OverallStatus"><c>OK</c>, <c>MoreDataAvailable</c> or <c>Error: …</c>; null for a fault.</param>

@@ -1,8 +1,8 @@
 using System.Text;
 using System.Xml;
-using Relay.Callbacks;
+using Relay.Core.Callbacks;
 
-namespace Relay.Reconciliation;
+namespace Relay.Core.Reconciliation;
 
 /// <summary>
 /// The SOAP 1.1 messages of a ResultMessage retrieve (FuelSDK's <c>etframework.wsdl</c>): the request,

@@ -1,6 +1,6 @@
 using System.Numerics;
 using Microsoft.Extensions.Options;
-using Relay.Memory;
+using Relay.Core.Memory;
 
 namespace Relay.Callbacks;
 

@@ -1,4 +1,6 @@
-using Relay.Events;
+
+using Relay.Core.Callbacks;
+using Relay.Core.Events;
 
 namespace Relay.Callbacks;
 

@@ -1,4 +1,4 @@
-using Relay.Events;
+using Relay.Core.Events;
 
 namespace Relay.Callbacks;
 

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
-using Relay.Events;
+using Relay.Core.Events;
 
 namespace Relay.Callbacks;
 

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using Relay.Edge;
-using Relay.Telemetry;
 
 namespace Relay.Callbacks;
 

@@ -1,4 +1,4 @@
-using Relay.Memory;
+using Relay.Core.Memory;
 
 namespace Relay.Callbacks;
 

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Console;
 using Relay.Configuration;
 
 namespace Relay.Commands;

@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
-using Relay.Events;
+using Relay.Core.Events;
 using Relay.Outbox;
 using Relay.Publishing;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.AspNetCore.Connections;
-using Relay.Telemetry;
 
 namespace Relay.Edge;
 

@@ -1,6 +1,5 @@
 using System.Security.Authentication;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Routing.Matching;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Relay.Configuration;
 using Relay.Tls;

@@ -2,7 +2,6 @@ using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
-using Relay.Telemetry;
 
 namespace Relay.Edge;
 

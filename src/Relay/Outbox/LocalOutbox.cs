@@ -1,9 +1,8 @@
-using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Relay.Configuration;
-using Relay.Events;
+using Relay.Core.Events;
 
 namespace Relay.Outbox;
 

@@ -1,5 +1,5 @@
 using Microsoft.Data.Sqlite;
-using Relay.Events;
+using Relay.Core.Events;
 
 namespace Relay.Outbox;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Relay.Events;
+using Relay.Core.Events;
 using Relay.Publishing;
 
 namespace Relay.Outbox;

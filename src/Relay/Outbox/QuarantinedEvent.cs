@@ -1,4 +1,5 @@
-using Relay.Events;
+
+using Relay.Core.Events;
 
 namespace Relay.Outbox;
 

@@ -133,7 +133,7 @@ internal sealed partial class BrokerConnection : BackgroundService
 
             _blockedReason = null;
             _node = node;
-            _session = new BrokerSession(connection, channel);
+            _session = new BrokerSession(channel);
             _metrics.Connected();
             Log.Connected(_logger, node, settings.Exchange, settings.UnroutedName);
 

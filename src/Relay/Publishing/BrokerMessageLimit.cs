@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
 namespace Relay.Publishing;

@@ -2,5 +2,5 @@ using RabbitMQ.Client;
 
 namespace Relay.Publishing;
 
-/// <summary>One live connection to the broker with its publishing channel (confirms, tracking on).</summary>
-internal sealed record BrokerSession(IConnection Connection, IChannel Channel);
+/// <summary>The publishing channel (confirms, tracking on) of the live connection to the broker.</summary>
+internal sealed record BrokerSession(IChannel Channel);

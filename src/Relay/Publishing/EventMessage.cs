@@ -1,5 +1,5 @@
 using RabbitMQ.Client;
-using Relay.Events;
+using Relay.Core.Events;
 
 namespace Relay.Publishing;
 

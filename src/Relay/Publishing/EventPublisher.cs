@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
-using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
-using Relay.Events;
+using Relay.Core.Events;
 using Relay.Telemetry;
 using Attributes = Relay.Telemetry.RelayTelemetry.Attributes;
 

@@ -1,4 +1,5 @@
 using RabbitMQ.Client;
+using Relay.Core.Reconciliation;
 
 namespace Relay.Reconciliation;
 

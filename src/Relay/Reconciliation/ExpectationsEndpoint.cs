@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using Microsoft.Net.Http.Headers;
 using RabbitMQ.Client.Exceptions;
-using Relay.Callbacks;
+using Relay.Core.Reconciliation;
 using Relay.RequestBodies;
 
 namespace Relay.Reconciliation;

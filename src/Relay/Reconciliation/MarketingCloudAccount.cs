@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Xml;
+using Relay.Core.Reconciliation;
 using Relay.MarketingCloud;
 using Relay.Telemetry;
 

@@ -5,8 +5,9 @@ using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using Relay.Callbacks;
+using Relay.Core.Events;
+using Relay.Core.Reconciliation;
 using Relay.Delivery;
-using Relay.Events;
 using Relay.Publishing;
 using Relay.Telemetry;
 

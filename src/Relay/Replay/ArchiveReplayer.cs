@@ -4,7 +4,7 @@ using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
 using Relay.Archive;
-using Relay.Events;
+using Relay.Core.Events;
 using Relay.Publishing;
 
 namespace Relay.Replay;

@@ -1,7 +1,5 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using System.Globalization;
-using Microsoft.Extensions.Options;
 using Relay.Commands;
 using Relay.Publishing;
 

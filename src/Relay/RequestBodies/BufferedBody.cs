@@ -1,4 +1,5 @@
-using Relay.Memory;
+
+using Relay.Core.Memory;
 
 namespace Relay.RequestBodies;
 

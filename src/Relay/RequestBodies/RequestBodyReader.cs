@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using Relay.Memory;
+using Relay.Core.Memory;
 
 namespace Relay.RequestBodies;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Relay.Callbacks;
+using Relay.Core.Callbacks;
 
 namespace Relay.Callbacks;
 

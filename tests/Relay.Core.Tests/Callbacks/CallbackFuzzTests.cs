@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
-using Relay.Events;
+using Relay.Core.Callbacks;
+using Relay.Core.Events;
 
 namespace Relay.Callbacks;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Relay.Core.Callbacks;
 
 namespace Relay.Callbacks;
 

@@ -1,3 +1,5 @@
+using Relay.Core.Callbacks;
+
 namespace Relay.Callbacks;
 
 /// <summary>

@@ -1,4 +1,4 @@
-using Relay.Callbacks;
+using Relay.Core.Callbacks;
 
 namespace Relay.Callbacks;
 

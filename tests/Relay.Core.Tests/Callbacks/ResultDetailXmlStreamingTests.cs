@@ -2,7 +2,8 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
-using Relay.Events;
+using Relay.Core.Callbacks;
+using Relay.Core.Events;
 
 namespace Relay.Callbacks;
 

@@ -1,7 +1,8 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Relay.Callbacks;
+using Relay.Core.Callbacks;
+using Relay.Core.Events;
 
 namespace Relay.Events;
 

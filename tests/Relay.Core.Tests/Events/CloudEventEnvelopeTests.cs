@@ -1,4 +1,5 @@
 using System.Text;
+using Relay.Core.Events;
 
 namespace Relay.Events;
 
@@ -10,7 +11,7 @@ public sealed class CloudEventEnvelopeTests
         var time = new DateTimeOffset(2026, 12, 1, 8, 30, 15, 123, TimeSpan.Zero);
         byte[] form = Encoding.UTF8.GetBytes(
             "RequestID=request-1&OverallStatusCode=OK&StatusCode=OK&RequestType=Asynchronous&ResultType=Asynchronous&ResultDetailXML=%3Cr%20time%3D%22x%22%2F%3E");
-        var created = new CallbackEventFactory(CallbackEventOptions.Default).Create(Callbacks.CallbackFormReader.Read(form), form, time,
+        var created = new CallbackEventFactory(CallbackEventOptions.Default).Create(Core.Callbacks.CallbackFormReader.Read(form), form, time,
             "00-0123456789abcdef0123456789abcdef-0123456789abcdef-01");
 
         Assert.True(CloudEventEnvelope.TryRead(created.Body.Span, out var envelope));

@@ -1,5 +1,6 @@
 using System.Text;
-using Relay.Callbacks;
+using Relay.Core.Callbacks;
+using Relay.Core.Events;
 
 namespace Relay.Events;
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using Relay.Core.Events;
 
 namespace Relay.Events;
 

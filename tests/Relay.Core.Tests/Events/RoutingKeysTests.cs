@@ -1,3 +1,5 @@
+using Relay.Core.Events;
+
 namespace Relay.Events;
 
 public sealed class RoutingKeysTests

@@ -1,4 +1,5 @@
 using System.Text;
+using Relay.Core.Reconciliation;
 
 namespace Relay.Reconciliation;
 

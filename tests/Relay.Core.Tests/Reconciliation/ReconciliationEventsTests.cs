@@ -3,8 +3,9 @@ using System.Text;
 using System.Text.Json;
 using CloudNative.CloudEvents;
 using CloudNative.CloudEvents.SystemTextJson;
-using Relay.Callbacks;
-using Relay.Events;
+using Relay.Core.Callbacks;
+using Relay.Core.Events;
+using Relay.Core.Reconciliation;
 
 namespace Relay.Reconciliation;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Xml;
 using System.Xml.Linq;
+using Relay.Core.Reconciliation;
 
 namespace Relay.Reconciliation;
 
@@ -73,7 +74,7 @@ public sealed class RetrieveSoapTests
         Assert.Equal("page-2", response.RequestId);
         Assert.Equal(3, response.Results.Count);
         var first = response.Results[0];
-        Assert.Equal(new Callbacks.MarketingCloudCallback("r-1", null, "Has Errors", "Has Errors", null, "12000", "Asynchronous", "Asynchronous",
+        Assert.Equal(new Core.Callbacks.MarketingCloudCallback("r-1", null, "Has Errors", "Has Errors", null, "12000", "Asynchronous", "Asynchronous",
             "<CreateResponse></CreateResponse>", "1"), first.Fields);
         Assert.Equal("2", first.CallsInConversation);
         Assert.True(first.IsFinal);

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
-using Relay.Memory;
+using Relay.Core.Memory;
 
 namespace Relay.Callbacks;
 

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Relay.Events;
+using Relay.Core.Events;
 using Relay.Publishing;
 
 namespace Relay.Delivery;

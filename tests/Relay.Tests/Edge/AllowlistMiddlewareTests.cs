@@ -1,7 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging.Abstractions;
-using Relay.Telemetry;
 
 namespace Relay.Edge;
 

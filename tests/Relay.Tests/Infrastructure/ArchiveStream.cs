@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
 namespace Relay.Infrastructure;

@@ -1,5 +1,3 @@
-using RabbitMQ.Client;
-
 namespace Relay.Infrastructure;
 
 /// <summary>A durable queue of a test's own, bound to nothing unless the test binds it, deleted at the end.</summary>

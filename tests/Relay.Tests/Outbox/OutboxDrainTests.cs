@@ -1,4 +1,4 @@
-using Relay.Events;
+using Relay.Core.Events;
 using Relay.Infrastructure;
 
 namespace Relay.Outbox;
@@ -70,12 +70,12 @@ public sealed class OutboxDrainTests
             insert.ExecuteNonQuery();
         }
 
-        var factory = new CallbackEventFactory(new CallbackEventOptions(RelayServer.EventSource, Callbacks.ResultDetailXmlLimits.Default));
+        var factory = new CallbackEventFactory(new CallbackEventOptions(RelayServer.EventSource, Core.Callbacks.ResultDetailXmlLimits.Default));
         var ids = new List<string?>();
         for (int i = 0; i < events; i++)
         {
             byte[] form = System.Text.Encoding.ASCII.GetBytes(CallbackForms.Success($"orphaned-{i}"));
-            var callbackEvent = factory.Create(Callbacks.CallbackFormReader.Read(form), form, DateTimeOffset.UtcNow);
+            var callbackEvent = factory.Create(Core.Callbacks.CallbackFormReader.Read(form), form, DateTimeOffset.UtcNow);
             store.Append([callbackEvent], DateTimeOffset.UtcNow);
             ids.Add(callbackEvent.Id);
         }

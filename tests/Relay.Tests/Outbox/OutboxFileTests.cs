@@ -60,9 +60,9 @@ public sealed class OutboxFileTests
                 insert.ExecuteNonQuery();
             }
 
-            var factory = new Events.CallbackEventFactory(new Events.CallbackEventOptions(RelayServer.EventSource, Callbacks.ResultDetailXmlLimits.Default));
+            var factory = new Core.Events.CallbackEventFactory(new Core.Events.CallbackEventOptions(RelayServer.EventSource, Core.Callbacks.ResultDetailXmlLimits.Default));
             byte[] form = System.Text.Encoding.ASCII.GetBytes(CallbackForms.Success("behind-the-bad-row"));
-            var behind = factory.Create(Callbacks.CallbackFormReader.Read(form), form, DateTimeOffset.UtcNow);
+            var behind = factory.Create(Core.Callbacks.CallbackFormReader.Read(form), form, DateTimeOffset.UtcNow);
             id = behind.Id;
             store.Append([behind], DateTimeOffset.UtcNow);
         });

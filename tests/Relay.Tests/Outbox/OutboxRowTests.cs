@@ -1,7 +1,7 @@
-using Relay.Callbacks;
-using Relay.Events;
+using Relay.Core.Callbacks;
+using Relay.Core.Events;
+using Relay.Core.Reconciliation;
 using Relay.Infrastructure;
-using Relay.Reconciliation;
 
 namespace Relay.Outbox;
 

@@ -1,5 +1,5 @@
-using Relay.Callbacks;
-using Relay.Events;
+using Relay.Core.Callbacks;
+using Relay.Core.Events;
 using Relay.Infrastructure;
 using Xunit.Abstractions;
 

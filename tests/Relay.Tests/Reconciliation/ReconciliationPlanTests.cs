@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using Relay.Core.Reconciliation;
 
 namespace Relay.Reconciliation;
 

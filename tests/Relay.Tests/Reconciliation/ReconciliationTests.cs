@@ -3,8 +3,8 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using RabbitMQ.Client;
-using Relay.Callbacks;
-using Relay.Events;
+using Relay.Core.Callbacks;
+using Relay.Core.Events;
 using Relay.Infrastructure;
 using Relay.Telemetry;
 
