@@ -10,7 +10,7 @@
 # every callback answered 200 reached the consumer of the queue, which drains it for the whole run.
 # The big-bodies phase posts rounds of 8 MiB callbacks at once (Relay.Bench big) for the memory bound; the last,
 # on a Relay with reconciliation on, registers and fulfils 5,000 calls in each order (Relay.Bench expectations).
-# docs/benchmarks.md records results.
+# docs/development/benchmarks.md records results.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -9,7 +9,7 @@ namespace Relay.Core.Events;
 /// Writes a callback event as a CloudEvents 1.0 JSON document in structured mode, straight into a reused
 /// buffer, with no reflection and no intermediate stream: the event is most of a callback's work. The
 /// CloudEvents SDK remains the consumers' reader and the tests' judge of what this writes
-/// (docs/benchmarks.md, "What the profiles found and fixed", has the measurements).
+/// (docs/development/benchmarks.md, "What the profiles found and fixed", has the measurements).
 /// </summary>
 internal static class CloudEventJsonWriter
 {

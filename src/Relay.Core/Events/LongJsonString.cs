@@ -9,7 +9,7 @@ namespace Relay.Core.Events;
 /// Writes a long string value, escaping only what JSON requires: <c>"</c>, <c>\</c> and control
 /// characters, with the runs between them copied whole. <see cref="Utf8JsonWriter"/>'s own escaping is slow
 /// on values that need some, and ResultDetailXML quotes every attribute value: it was the larger part of
-/// writing an event (docs/benchmarks.md has the measurements).
+/// writing an event (docs/development/benchmarks.md has the measurements).
 /// </summary>
 internal static class LongJsonString
 {

@@ -64,7 +64,14 @@ internal sealed partial class AllowlistProvider : BackgroundService
     /// <summary>What decides now.</summary>
     public Snapshot Current => _current;
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => FilePolling.EveryIntervalAsync(() =>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // At start, once the telemetry listens (it starts first).
+        _metrics.Initialize();
+        return PollAsync(stoppingToken);
+    }
+
+    private Task PollAsync(CancellationToken stoppingToken) => FilePolling.EveryIntervalAsync(() =>
     {
         if (Stamp(_settings) != Volatile.Read(ref _stamp))
         {

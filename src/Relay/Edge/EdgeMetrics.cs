@@ -26,6 +26,13 @@ internal sealed class EdgeMetrics
             description: "Allowlist reloads, by result (applied, rejected).");
     }
 
+    /// <summary>The reloads counter at zero from the start: an alert on a rejected reload sees the first one.</summary>
+    public void Initialize()
+    {
+        _reloads.Add(0, new KeyValuePair<string, object?>(ReloadResult, "applied"));
+        _reloads.Add(0, new KeyValuePair<string, object?>(ReloadResult, "rejected"));
+    }
+
     /// <summary>Where <c>relay.allowlist.networks</c> reads from: the allowlist in force.</summary>
     public void ObserveAllowlist(Func<int> networks) => _networks = networks;
 

@@ -47,7 +47,13 @@ internal static class ListenerExtensions
         services.AddValidatedOptions<ListenersOptions, ListenersOptionsValidator>().BindConfiguration(ListenersOptions.Section);
         services.AddOptions<PublicCertificateOptions>().BindConfiguration(PublicCertificateOptions.Section);
         services.TryAddSingleton<CertificateReloader>();
-        services.AddHostedService(provider => provider.GetRequiredService<CertificateReloader>());
+        services.TryAddSingleton<TlsMetrics>();
+        services.AddHostedService(provider =>
+        {
+            // Its gauge observes the reloader from the start, which is when the reloader first serves.
+            provider.GetRequiredService<TlsMetrics>();
+            return provider.GetRequiredService<CertificateReloader>();
+        });
         return services;
     }
 

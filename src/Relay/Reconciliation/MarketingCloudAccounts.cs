@@ -35,6 +35,9 @@ internal sealed class MarketingCloudAccounts : IDisposable
                 StringComparer.OrdinalIgnoreCase);
     }
 
+    /// <summary>The names of the sources that have credentials.</summary>
+    public IEnumerable<string> Sources => _accounts.Keys;
+
     public bool TryGet(string source, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MarketingCloudAccount? account) =>
         _accounts.TryGetValue(source, out account);
 

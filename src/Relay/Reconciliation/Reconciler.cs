@@ -71,6 +71,8 @@ internal sealed partial class Reconciler : BackgroundService
             return;
         }
 
+        _metrics.Initialize(_accounts.Sources);
+
         var delay = FirstReconnectDelay;
         while (!stoppingToken.IsCancellationRequested)
         {

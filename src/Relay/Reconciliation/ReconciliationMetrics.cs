@@ -48,6 +48,21 @@ internal sealed class ReconciliationMetrics
         _oldestAge = oldestAge;
     }
 
+    /// <summary>
+    /// The expectations counter at zero for each source that can be reconciled, from the start: an alert on
+    /// its increase (missing calls) sees the first one, which it would not on a series that began at 1.
+    /// </summary>
+    public void Initialize(IEnumerable<string> sources)
+    {
+        foreach (string source in sources)
+        {
+            foreach (string outcome in (string[])[Registered, Fulfilled, Recovered, Missing])
+            {
+                _expectations.Add(0, new KeyValuePair<string, object?>(OutcomeAttribute, outcome), new KeyValuePair<string, object?>(RelayTelemetry.Attributes.Source, source));
+            }
+        }
+    }
+
     public void Expectation(string outcome, string? source) => _expectations.Add(1,
         new KeyValuePair<string, object?>(OutcomeAttribute, outcome), new KeyValuePair<string, object?>(RelayTelemetry.Attributes.Source, source));
 

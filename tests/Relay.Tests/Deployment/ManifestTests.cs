@@ -22,7 +22,7 @@ public sealed partial class ManifestTests
 
         Assert.True(requested >= (long)(maxBytes * OutboxVolume.Overhead) + OutboxVolume.WalLimit + 64 * MiB,
             $"a volume of {requested} bytes for Relay:Outbox:MaxBytes {maxBytes}: the disk would fill before the limit");
-        Assert.Contains($"{requested / 1024 / MiB} Gi", File.ReadAllText(Path.Combine(RepositoryRoot.Path, "README.md")), StringComparison.Ordinal);
+        Assert.Contains($"{requested / 1024 / MiB} Gi", File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docs", "operators", "deployment.md")), StringComparison.Ordinal);
     }
 
     [GeneratedRegex(@"storage:\s*(\d+)Gi")]

@@ -11,7 +11,7 @@ public sealed partial class DashboardTests
     [Fact]
     public async Task Dashboard_QueriesOnlyExportedMetrics()
     {
-        using var dashboard = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, "docs", "grafana", "relay-dashboard.json")));
+        using var dashboard = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, "docs", "operators", "monitoring", "relay-dashboard.json")));
         var queried = dashboard.RootElement.GetProperty("panels").EnumerateArray()
             .SelectMany(panel => panel.GetProperty("targets").EnumerateArray())
             .SelectMany(target => MetricName().Matches(target.GetProperty("expr").GetString()!).Select(match => match.Value))
