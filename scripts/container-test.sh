@@ -6,7 +6,7 @@
 # arguments. dockerd is started by hand when none runs (and stopped again, by its pid). Every container
 # runs with --network host, so all its traffic stays on loopback, against the local RabbitMQ node.
 # It takes minutes (the first time: debootstrap, then the native build in the image), so it is not part
-# of scripts/test.sh; the README gives its latest output. The base images are kept for the next run;
+# of scripts/test.sh; docs/operators/deployment.md gives its latest output. The base images are kept for the next run;
 # RELAY_CONTAINER_TEST_REBUILD=1 builds them again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -78,7 +78,7 @@ say "ok: the image exposes only Public: $exposed"
 
 # --- configuration and certificate, mounted as Kubernetes mounts a ConfigMap and a Secret -------------
 # Each file the container sees is a link into ..data, and an update writes a new timestamped folder and
-# swaps ..data in one rename, as the kubelet does: Relay must follow the swap (README, Running on Kubernetes).
+# swaps ..data in one rename, as the kubelet does: Relay must follow the swap (docs/operators/deployment.md, Running on Kubernetes).
 kube_volume() { # DIR SOURCE: DIR gets SOURCE's files behind its ..data link; called again, it swaps them
   local dir=$1 source=$2 generation old
   generation="..$(date +%Y_%m_%d_%H_%M_%S).$RANDOM"

@@ -36,7 +36,7 @@ dotnet build -c Release -v quiet -nologo samples/Relay.Samples.Consumer/Relay.Sa
 
 # Callback URLs end in a secret token naming their source; this run makes one for a source "quickstart".
 token=$(openssl rand -hex 24)
-# config/openssl.cnf: TLS 1.2 with AEAD suites and forward secrecy only (README, TLS).
+# config/openssl.cnf: TLS 1.2 with AEAD suites and forward secrecy only (docs/operators/configuration.md, Cipher suites).
 OPENSSL_CONF=$PWD/config/openssl.cnf "$relay_binary" \
   --Kestrel:Endpoints:Public:Url=https://127.0.0.1:8443 \
   --Relay:Allowlist:Networks:0=127.0.0.1/32 \

@@ -11,7 +11,7 @@ namespace Relay.Delivery;
 /// first event the broker does not confirm in time (down, blocked, nack, return, timeout, lost
 /// connection) goes to the outbox and switches Relay to outbox mode: every later event queues behind it
 /// in the outbox rather than overtaking it, until the forwarder has drained it and Relay returns to
-/// direct publishing. Order is kept where nothing fails, not across a failure (README, Delivery guarantees). An event too large for the broker is kept whole in
+/// direct publishing. Order is kept where nothing fails, not across a failure (docs/consumers/events.md, Delivery guarantees). An event too large for the broker is kept whole in
 /// quarantine and a small stand-in goes in its place, so that it never blocks the events behind it.
 /// </summary>
 internal sealed partial class EventDelivery

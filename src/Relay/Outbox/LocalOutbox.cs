@@ -550,7 +550,7 @@ internal sealed partial class LocalOutbox : BackgroundService
         [LoggerMessage(EventId = 4012, Level = LogLevel.Error, Message = "Outbox row {Sequence} is quarantined: {Reason}. 'Relay quarantine list' shows it")]
         public static partial void UnreadableQuarantined(ILogger logger, long sequence, string reason);
 
-        [LoggerMessage(EventId = 4010, Level = LogLevel.Critical, Message = "The outbox {File} cannot be read as a database ({Reason}); it was set aside as {SetAside}, kept byte for byte, and a fresh outbox started. Recover its events as the README says")]
+        [LoggerMessage(EventId = 4010, Level = LogLevel.Critical, Message = "The outbox {File} cannot be read as a database ({Reason}); it was set aside as {SetAside}, kept byte for byte, and a fresh outbox started. Recover its events as docs/operators/runbooks.md says (Corrupt outbox)")]
         public static partial void SetAside(ILogger logger, string file, string setAside, string reason);
 
         [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Outbox open at {File}: {Entries} events waiting")]

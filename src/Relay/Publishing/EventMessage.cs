@@ -3,7 +3,7 @@ using Relay.Core.Events;
 
 namespace Relay.Publishing;
 
-/// <summary>The AMQP properties every event is published with (the README's event contract).</summary>
+/// <summary>The AMQP properties every event is published with (docs/consumers/events.md).</summary>
 internal static class EventMessage
 {
     /// <summary>A new instance per publish: the client adds its own headers to the one it is given.</summary>

@@ -5,7 +5,7 @@ using Relay.Outbox;
 
 namespace Relay.Deployment;
 
-/// <summary>The shipped Kubernetes manifests agree with what Relay needs and with what the README says of them.</summary>
+/// <summary>The shipped Kubernetes manifests agree with what Relay needs and with what the operators' guide says of them.</summary>
 public sealed partial class ManifestTests
 {
     private const long MiB = 1024 * 1024;
