@@ -16,8 +16,8 @@ internal static class CallbackExtensions
         services.TryAddSingleton<CallbackPathRedactor>();
 
         // The last segment of a callback URL is a secret: url.path never carries it.
-        services.Configure<RequestTracingOptions>(tracing => tracing.RecordedPath = static (context, path) =>
-            context.RequestServices.GetRequiredService<CallbackPathRedactor>().Redact(path));
+        services.AddOptions<RequestTracingOptions>().Configure<CallbackPathRedactor>((tracing, redactor) =>
+            tracing.RecordedPath = redactor.Redact);
         services.TryAddSingleton<CallbackMemoryBudget>();
         services.TryAddSingleton<CallbackEndpoint>();
         return services;

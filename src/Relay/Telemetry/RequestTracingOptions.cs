@@ -11,5 +11,5 @@ internal sealed class RequestTracingOptions
     public Func<HttpContext, bool> IsTraced { get; set; } = static _ => true;
 
     /// <summary>The path as a span records it (<c>url.path</c>); as it is unless a feature says otherwise.</summary>
-    public Func<HttpContext, string, string> RecordedPath { get; set; } = static (_, path) => path;
+    public Func<string, string> RecordedPath { get; set; } = static path => path;
 }

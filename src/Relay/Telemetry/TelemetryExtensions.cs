@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
+using OpenTelemetry.Instrumentation.AspNetCore;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -38,18 +39,21 @@ internal static class TelemetryExtensions
             logging.IncludeFormattedMessage = true;
         });
 
+        // What is traced and how a path is recorded, as the features said, read once rather than per request.
+        // A path may hold a secret (a callback URL's token): url.path records it as the features say.
+        builder.Services.AddOptions<AspNetCoreTraceInstrumentationOptions>().Configure<IOptions<RequestTracingOptions>>((aspNetCore, options) =>
+        {
+            var tracing = options.Value;
+            aspNetCore.Filter = tracing.IsTraced;
+            aspNetCore.EnrichWithHttpRequest = (activity, request) =>
+                activity.SetTag("url.path", tracing.RecordedPath(request.Path.Value ?? string.Empty));
+        });
+
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(builder.Configuration["OTEL_SERVICE_NAME"] ?? "relay"))
             .WithTracing(tracing => tracing
                 .AddSource(RelayTelemetry.ActivitySourceName)
-                .AddAspNetCoreInstrumentation(aspNetCore =>
-                {
-                    aspNetCore.Filter = context => Tracing(context).IsTraced(context);
-
-                    // A path may hold a secret (a callback URL's token): url.path records it as the features say.
-                    aspNetCore.EnrichWithHttpRequest = (activity, request) => activity.SetTag("url.path",
-                        Tracing(request.HttpContext).RecordedPath(request.HttpContext, request.Path.Value ?? string.Empty));
-                }))
+                .AddAspNetCoreInstrumentation())
             .WithMetrics(metrics => metrics
                 // The SDK reserves room for 2,000 series per instrument up front: about 10 MB of large-object
                 // heap for Relay's fifty instruments, whose series number in the tens. Past the limit a series
@@ -72,6 +76,4 @@ internal static class TelemetryExtensions
     /// <summary>The Prometheus scrape endpoint; the composition says on which listener.</summary>
     public static IEndpointConventionBuilder MapRelayMetrics(this WebApplication app) => app.MapPrometheusScrapingEndpoint("/metrics");
 
-    private static RequestTracingOptions Tracing(HttpContext context) =>
-        context.RequestServices.GetRequiredService<IOptions<RequestTracingOptions>>().Value;
 }
