@@ -19,6 +19,7 @@ internal static class CallbackExtensions
         services.AddOptions<RequestTracingOptions>().Configure<CallbackPathRedactor>((tracing, redactor) =>
             tracing.RecordedPath = redactor.Redact);
         services.TryAddSingleton<CallbackMemoryBudget>();
+        services.AddRelayGauges<CallbackGauges>();
         services.TryAddSingleton<CallbackEndpoint>();
         return services;
     }

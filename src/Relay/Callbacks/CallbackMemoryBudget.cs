@@ -29,7 +29,6 @@ internal sealed class CallbackMemoryBudget : IDisposable
         _capacity = options.Value.MaxBufferedBytes;
         _reclaimer = new LargeCallbackReclaimer(() => Held == 0, time);
         _metrics = metrics;
-        metrics.ObserveBuffered(() => Held);
     }
 
     public long Capacity => _capacity;

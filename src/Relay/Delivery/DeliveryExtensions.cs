@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Relay.Telemetry;
 
 namespace Relay.Delivery;
 
@@ -9,6 +10,7 @@ internal static class DeliveryExtensions
     {
         services.TryAddSingleton<EventDelivery>();
         services.AddHostedService<OutboxForwarder>();
+        services.AddRelayGauges<DeliveryGauges>();
         return services;
     }
 }

@@ -25,15 +25,12 @@ internal sealed partial class EventDelivery
     private long _enteredAt;
     private TimeSpan _timeInOutboxMode;
 
-    public EventDelivery(IEventPublisher publisher, LocalOutbox outbox, TimeProvider time, OutboxMetrics metrics,
-        ILogger<EventDelivery> logger)
+    public EventDelivery(IEventPublisher publisher, LocalOutbox outbox, TimeProvider time, ILogger<EventDelivery> logger)
     {
         _publisher = publisher;
         _outbox = outbox;
         _time = time;
         _logger = logger;
-
-        metrics.ObserveMode(() => InOutboxMode, () => TimeInOutboxMode);
     }
 
     public bool InOutboxMode

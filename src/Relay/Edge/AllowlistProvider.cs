@@ -50,7 +50,6 @@ internal sealed partial class AllowlistProvider : BackgroundService
         }
 
         _metrics = metrics;
-        metrics.ObserveAllowlist(() => _current.Active.Networks.Count);
         _configurationChanges = ChangeToken.OnChange(configuration.GetReloadToken, () => Reload("configuration changed", rebind: true));
 
         if (settings.AllowAll)

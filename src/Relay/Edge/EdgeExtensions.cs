@@ -19,6 +19,7 @@ internal static class EdgeExtensions
         services.TryAddSingleton<EdgeMetrics>();
         services.TryAddSingleton<AllowlistProvider>();
         services.AddHostedService(provider => provider.GetRequiredService<AllowlistProvider>());
+        services.AddRelayGauges<AllowlistGauges>();
 
         services.AddValidatedOptions<TrustedProxiesOptions, TrustedProxiesOptionsValidator>().BindConfiguration(TrustedProxiesOptions.Section);
         services.TryAddSingleton<TrustedProxies>();

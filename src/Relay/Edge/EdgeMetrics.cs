@@ -3,7 +3,7 @@ using Relay.Telemetry;
 
 namespace Relay.Edge;
 
-/// <summary>The edge's instruments: its decisions and the allowlist in force.</summary>
+/// <summary>The edge's counters: its decisions and the allowlist's reloads (the allowlist's gauge is <see cref="AllowlistGauges"/>).</summary>
 internal sealed class EdgeMetrics
 {
     private const string ReloadResult = "relay.allowlist.result";
@@ -11,7 +11,6 @@ internal sealed class EdgeMetrics
     private readonly Counter<long> _decisions;
     private readonly Counter<long> _shadowDisagreements;
     private readonly Counter<long> _reloads;
-    private Func<int>? _networks;
 
     public EdgeMetrics(IMeterFactory meterFactory)
     {
@@ -20,8 +19,6 @@ internal sealed class EdgeMetrics
             description: "Edge decisions on the Public listener, on connections and on requests.");
         _shadowDisagreements = meter.CreateCounter<long>("relay.allowlist.shadow_disagreements", unit: "{request}",
             description: "Requests the shadow allowlist would have decided differently, by the decision in force.");
-        meter.CreateObservableGauge("relay.allowlist.networks", () => _networks?.Invoke() ?? 0, unit: "{network}",
-            description: "Networks in the allowlist in force.");
         _reloads = meter.CreateCounter<long>("relay.allowlist.reloads", unit: "{reload}",
             description: "Allowlist reloads, by result (applied, rejected).");
     }
@@ -32,9 +29,6 @@ internal sealed class EdgeMetrics
         _reloads.Add(0, new KeyValuePair<string, object?>(ReloadResult, "applied"));
         _reloads.Add(0, new KeyValuePair<string, object?>(ReloadResult, "rejected"));
     }
-
-    /// <summary>Where <c>relay.allowlist.networks</c> reads from: the allowlist in force.</summary>
-    public void ObserveAllowlist(Func<int> networks) => _networks = networks;
 
     /// <param name="allowed">Whether the request may go on.</param>
     /// <param name="reason">Why: a value of <c>relay.edge.reason</c>, such as <c>allowlisted</c> or <c>not_allowlisted</c>.</param>

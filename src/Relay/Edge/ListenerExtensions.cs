@@ -2,6 +2,7 @@ using System.Security.Authentication;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Relay.Configuration;
+using Relay.Telemetry;
 using Relay.Tls;
 
 namespace Relay.Edge;
@@ -47,13 +48,8 @@ internal static class ListenerExtensions
         services.AddValidatedOptions<ListenersOptions, ListenersOptionsValidator>().BindConfiguration(ListenersOptions.Section);
         services.AddOptions<PublicCertificateOptions>().BindConfiguration(PublicCertificateOptions.Section);
         services.TryAddSingleton<CertificateReloader>();
-        services.TryAddSingleton<TlsMetrics>();
-        services.AddHostedService(provider =>
-        {
-            // Its gauge observes the reloader from the start, which is when the reloader first serves.
-            provider.GetRequiredService<TlsMetrics>();
-            return provider.GetRequiredService<CertificateReloader>();
-        });
+        services.AddHostedService(provider => provider.GetRequiredService<CertificateReloader>());
+        services.AddRelayGauges<TlsGauges>();
         return services;
     }
 

@@ -45,7 +45,6 @@ internal sealed partial class LocalOutbox : BackgroundService
         _time = time;
         _logger = logger;
         _metrics = metrics;
-        metrics.ObserveOutbox(this);
     }
 
     public OutboxStatus Status => _status;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Relay.Configuration;
+using Relay.Telemetry;
 
 namespace Relay.Outbox;
 
@@ -15,6 +16,7 @@ internal static class OutboxExtensions
         services.TryAddSingleton<OutboxMetrics>();
         services.TryAddSingleton<LocalOutbox>();
         services.AddHostedService(provider => provider.GetRequiredService<LocalOutbox>());
+        services.AddRelayGauges<OutboxGauges>();
         return services;
     }
 

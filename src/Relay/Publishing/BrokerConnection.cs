@@ -1,9 +1,7 @@
-using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using Relay.Archive;
-using Relay.Telemetry;
 
 namespace Relay.Publishing;
 
@@ -34,11 +32,6 @@ internal sealed partial class BrokerConnection : BackgroundService
         _archive = archive;
         _logger = logger;
         _metrics = metrics;
-        metrics.ObserveBroker(
-            () => _node is { } node
-                ? new Measurement<int>(State == BrokerState.Connecting ? 0 : 1, new KeyValuePair<string, object?>(RelayTelemetry.Attributes.ServerAddress, node))
-                : new Measurement<int>(0),
-            () => State == BrokerState.Blocked);
     }
 
     public BrokerState State => _session is null ? BrokerState.Connecting

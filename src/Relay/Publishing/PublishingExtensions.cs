@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Relay.Configuration;
+using Relay.Telemetry;
 
 namespace Relay.Publishing;
 
@@ -12,6 +13,7 @@ internal static class PublishingExtensions
         services.TryAddSingleton<PublishingMetrics>();
         services.TryAddSingleton<BrokerConnection>();
         services.AddHostedService(provider => provider.GetRequiredService<BrokerConnection>());
+        services.AddRelayGauges<BrokerGauges>();
         services.TryAddSingleton<IEventPublisher, EventPublisher>();
         return services;
     }

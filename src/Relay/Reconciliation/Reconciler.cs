@@ -54,7 +54,6 @@ internal sealed partial class Reconciler : BackgroundService
         _logger = logger;
         var window = _options.Grace > _options.RetryInterval ? _options.Grace : _options.RetryInterval;
         Seen = new SeenCallbacks(window * 2, time);
-        metrics.Observe(() => Interlocked.Read(ref _open), OldestWaitingAge);
     }
 
     public SeenCallbacks Seen { get; }
@@ -442,7 +441,11 @@ internal sealed partial class Reconciler : BackgroundService
         Interlocked.Exchange(ref _open, open);
     }
 
-    private double OldestWaitingAge()
+    /// <summary>Expectations not yet resolved, as the queues last said; 0 while not connected.</summary>
+    public long Open => Interlocked.Read(ref _open);
+
+    /// <summary>The age, in seconds, of the oldest expectation this session has taken and not resolved.</summary>
+    public double OldestWaitingAge()
     {
         var now = _time.GetUtcNow();
         var oldest = now;

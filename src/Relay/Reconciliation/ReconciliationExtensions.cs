@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Relay.Configuration;
 using Relay.Edge;
+using Relay.Telemetry;
 
 namespace Relay.Reconciliation;
 
@@ -14,6 +15,7 @@ internal static class ReconciliationExtensions
         services.TryAddSingleton<MarketingCloudAccounts>();
         services.TryAddSingleton<Reconciler>();
         services.AddHostedService(provider => provider.GetRequiredService<Reconciler>());
+        services.AddRelayGauges<ReconciliationGauges>();
         services.TryAddSingleton<ExpectationRegistrar>();
         services.TryAddSingleton<ExpectationsEndpoint>();
         return services;

@@ -20,18 +20,12 @@ internal sealed class ReconciliationMetrics
     private readonly Histogram<double> _retrieveDuration;
     private readonly Counter<long> _retrieveFailures;
     private readonly Counter<long> _tokens;
-    private Func<long>? _open;
-    private Func<double>? _oldestAge;
 
     public ReconciliationMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(RelayTelemetry.MeterName);
         _expectations = meter.CreateCounter<long>("relay.reconciliation.expectations", unit: "{expectation}",
             description: "Expectations by outcome: registered, fulfilled (by a callback), recovered (from a ResultMessage), missing, malformed.");
-        meter.CreateObservableGauge("relay.reconciliation.open", () => _open?.Invoke() ?? 0, unit: "{expectation}",
-            description: "Expectations not yet fulfilled, recovered or reported missing (the expectations queues' messages).");
-        meter.CreateObservableGauge("relay.reconciliation.oldest_open.age", () => _oldestAge?.Invoke() ?? 0, unit: "s",
-            description: "Age of the oldest open expectation this instance is reconciling.");
         _retrieveDuration = meter.CreateHistogram("relay.reconciliation.retrieve.duration", unit: "s",
             description: "ResultMessage retrieves, token included, by outcome (final, not_final, or error.type).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
@@ -39,13 +33,6 @@ internal sealed class ReconciliationMetrics
             description: "Failed retrieves and token calls by error.type (timeout, network, server_error, refused, unauthorized, login_failed, fault, malformed, status_error).");
         _tokens = meter.CreateCounter<long>("relay.reconciliation.tokens", unit: "{token}",
             description: "Access tokens fetched from Marketing Cloud's token endpoint.");
-    }
-
-    /// <summary>Where the gauges read from, once the reconciler runs.</summary>
-    public void Observe(Func<long> open, Func<double> oldestAge)
-    {
-        _open = open;
-        _oldestAge = oldestAge;
     }
 
     /// <summary>

@@ -4,9 +4,9 @@ using Relay.Telemetry;
 namespace Relay.Tls;
 
 /// <summary>The certificate's instrument: how long the one in service has left, for an alert well before it ends.</summary>
-internal sealed class TlsMetrics
+internal sealed class TlsGauges
 {
-    public TlsMetrics(IMeterFactory meterFactory, CertificateReloader certificate, TimeProvider time)
+    public TlsGauges(IMeterFactory meterFactory, CertificateReloader certificate, TimeProvider time)
     {
         var meter = meterFactory.Create(RelayTelemetry.MeterName);
         meter.CreateObservableGauge("relay.tls.certificate.expiry",
