@@ -6,8 +6,6 @@ namespace Relay.Edge;
 /// <summary>The edge's counters: its decisions and the allowlist's reloads (the allowlist's gauge is <see cref="AllowlistGauges"/>).</summary>
 internal sealed class EdgeMetrics
 {
-    private const string ReloadResult = "relay.allowlist.result";
-
     private readonly Counter<long> _decisions;
     private readonly Counter<long> _shadowDisagreements;
     private readonly Counter<long> _reloads;
@@ -26,8 +24,8 @@ internal sealed class EdgeMetrics
     /// <summary>The reloads counter at zero from the start: an alert on a rejected reload sees the first one.</summary>
     public void Initialize()
     {
-        _reloads.Add(0, new KeyValuePair<string, object?>(ReloadResult, "applied"));
-        _reloads.Add(0, new KeyValuePair<string, object?>(ReloadResult, "rejected"));
+        _reloads.Add(0, new KeyValuePair<string, object?>(RelayTelemetry.Attributes.AllowlistResult, "applied"));
+        _reloads.Add(0, new KeyValuePair<string, object?>(RelayTelemetry.Attributes.AllowlistResult, "rejected"));
     }
 
     /// <param name="allowed">Whether the request may go on.</param>
@@ -53,5 +51,5 @@ internal sealed class EdgeMetrics
     }
 
     public void AllowlistReloaded(bool applied) =>
-        _reloads.Add(1, new KeyValuePair<string, object?>(ReloadResult, applied ? "applied" : "rejected"));
+        _reloads.Add(1, new KeyValuePair<string, object?>(RelayTelemetry.Attributes.AllowlistResult, applied ? "applied" : "rejected"));
 }

@@ -30,8 +30,8 @@ internal sealed class OutboxMetrics
         _written.Add(0);
         _commits.Add(0);
         _drained.Add(0);
-        _refused.Add(0, new KeyValuePair<string, object?>("relay.outbox.reason", "full"));
-        _refused.Add(0, new KeyValuePair<string, object?>("relay.outbox.reason", "unwritable"));
+        _refused.Add(0, new KeyValuePair<string, object?>(RelayTelemetry.Attributes.OutboxReason, "full"));
+        _refused.Add(0, new KeyValuePair<string, object?>(RelayTelemetry.Attributes.OutboxReason, "unwritable"));
     }
 
     public void Written(int count)
@@ -46,7 +46,7 @@ internal sealed class OutboxMetrics
     {
         if (_refused.Enabled)
         {
-            _refused.Add(1, new KeyValuePair<string, object?>("relay.outbox.reason", reason == AppendResult.Full ? "full" : "unwritable"));
+            _refused.Add(1, new KeyValuePair<string, object?>(RelayTelemetry.Attributes.OutboxReason, reason == AppendResult.Full ? "full" : "unwritable"));
         }
     }
 }

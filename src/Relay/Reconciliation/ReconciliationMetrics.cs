@@ -14,7 +14,6 @@ internal sealed class ReconciliationMetrics
     public const string Final = "final";
     public const string NotFinal = "not_final";
 
-    private const string OutcomeAttribute = RelayTelemetry.Attributes.ReconciliationOutcome;
 
     private readonly Counter<long> _expectations;
     private readonly Histogram<double> _retrieveDuration;
@@ -45,21 +44,21 @@ internal sealed class ReconciliationMetrics
         {
             foreach (string outcome in (string[])[Registered, Fulfilled, Recovered, Missing])
             {
-                _expectations.Add(0, new KeyValuePair<string, object?>(OutcomeAttribute, outcome), new KeyValuePair<string, object?>(RelayTelemetry.Attributes.Source, source));
+                _expectations.Add(0, new KeyValuePair<string, object?>(RelayTelemetry.Attributes.ReconciliationOutcome, outcome), new KeyValuePair<string, object?>(RelayTelemetry.Attributes.Source, source));
             }
         }
     }
 
     public void Expectation(string outcome, string? source) => _expectations.Add(1,
-        new KeyValuePair<string, object?>(OutcomeAttribute, outcome), new KeyValuePair<string, object?>(RelayTelemetry.Attributes.Source, source));
+        new KeyValuePair<string, object?>(RelayTelemetry.Attributes.ReconciliationOutcome, outcome), new KeyValuePair<string, object?>(RelayTelemetry.Attributes.Source, source));
 
     public void Retrieved(string source, string result, TimeSpan duration) => _retrieveDuration.Record(duration.TotalSeconds,
-        new KeyValuePair<string, object?>(OutcomeAttribute, result), new KeyValuePair<string, object?>(RelayTelemetry.Attributes.Source, source));
+        new KeyValuePair<string, object?>(RelayTelemetry.Attributes.ReconciliationOutcome, result), new KeyValuePair<string, object?>(RelayTelemetry.Attributes.Source, source));
 
     public void RetrieveFailed(string source, string kind, TimeSpan duration)
     {
         _retrieveDuration.Record(duration.TotalSeconds,
-            new KeyValuePair<string, object?>(OutcomeAttribute, kind), new KeyValuePair<string, object?>(RelayTelemetry.Attributes.Source, source));
+            new KeyValuePair<string, object?>(RelayTelemetry.Attributes.ReconciliationOutcome, kind), new KeyValuePair<string, object?>(RelayTelemetry.Attributes.Source, source));
         _retrieveFailures.Add(1,
             new KeyValuePair<string, object?>(RelayTelemetry.Attributes.ErrorType, kind), new KeyValuePair<string, object?>(RelayTelemetry.Attributes.Source, source));
     }

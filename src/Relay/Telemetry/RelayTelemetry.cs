@@ -52,5 +52,7 @@ internal static class RelayTelemetry
         public const string EventId = "relay.event.id";
         public const string OutboxReplay = "relay.outbox.replay";
         public const string ReconciliationOutcome = "relay.reconciliation.outcome";
+        public const string AllowlistResult = "relay.allowlist.result";
+        public const string OutboxReason = "relay.outbox.reason";
     }
 }
