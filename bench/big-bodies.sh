@@ -2,6 +2,8 @@
 # The big-bodies phase of bench/run.sh alone, three times, against the checkout in DIR (a worktree of the
 # revision to measure): peak RSS of Relay and the load line. For an A/B of the memory bound between two
 # revisions when a full run is disturbed by a slow broker. Usage: bench/big-bodies.sh DIR
+# Settings for Relay in RELAY_ARGS (e.g. RELAY_ARGS=--Relay:Callbacks:ReclaimAfterLargeCallbacks=false). Each
+# round also prints Relay's RSS 3 s after the burst and its GC pause time in all (dotnet.gc.pause.time).
 set -u
 [ $# -eq 1 ] || { echo "usage: bench/big-bodies.sh DIR" >&2; exit 2; }
 dir=$(cd "$1" && pwd); cd "$dir"
@@ -13,13 +15,17 @@ for round in 1 2 3; do
   state=$(mktemp -d); token=$(openssl rand -hex 24); ex=ab-big-$round-$$
   OPENSSL_CONF=$PWD/config/openssl.cnf $relay_bin --Kestrel:Endpoints:Public:Url=https://127.0.0.1:18443 --Kestrel:Endpoints:Admin:Url=http://127.0.0.1:18080 \
     --Relay:Allowlist:Networks:0=127.0.0.1/32 --Relay:Callbacks:Sources:bench:Tokens:0="$token" --Relay:RabbitMq:Exchange=$ex \
-    --Relay:Outbox:Path="$state/outbox" --Relay:RateLimit:Enabled=false --Relay:Shutdown:DrainPeriod=00:00:00 --Logging:LogLevel:Default=Warning >"$state/relay.log" 2>&1 &
+    --Relay:Outbox:Path="$state/outbox" --Relay:RateLimit:Enabled=false --Relay:Shutdown:DrainPeriod=00:00:00 --Logging:LogLevel:Default=Warning \
+    ${RELAY_ARGS:-} >"$state/relay.log" 2>&1 &
   relay=$!
   for _ in $(seq 1 60); do [ "$(curl -s http://127.0.0.1:18080/readyz)" = "Healthy" ] && break; sleep 0.5; done
   max=0; ( while kill -0 $relay 2>/dev/null; do r=$(awk '/VmRSS/ {print $2}' /proc/$relay/status 2>/dev/null); [ -n "$r" ] && [ "$r" -gt "$max" ] && max=$r && echo $max > $state/rss; sleep 0.1; done ) &
   sampler=$!
   out=$(dotnet bench/Relay.Bench/bin/Release/net10.0/Relay.Bench.dll big --url "https://127.0.0.1:18443/marketing-cloud/callbacks/$token" --size 8388608 --concurrency 48 --rounds 3 --cacert config/certs/tls.crt 2>&1 | tail -1)
-  sleep 1; kill $relay; wait $relay 2>/dev/null; kill $sampler 2>/dev/null
-  echo "$(basename $dir) round $round: peak RSS $(( $(cat $state/rss) / 1024 )) MB; $out"
+  sleep 3
+  idle=$(awk '/VmRSS/ {print $2}' /proc/$relay/status)
+  pause=$(curl -s http://127.0.0.1:18080/metrics | awk '/^dotnet_gc_pause_time_seconds_total/ {print $2}')
+  kill $relay; wait $relay 2>/dev/null; kill $sampler 2>/dev/null
+  echo "$(basename $dir) round $round: peak RSS $(( $(cat $state/rss) / 1024 )) MB, $(( idle / 1024 )) MB 3 s after, GC pauses ${pause:-?} s in all; $out"
   rm -rf $state
 done

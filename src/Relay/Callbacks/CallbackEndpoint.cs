@@ -21,6 +21,7 @@ internal sealed partial class CallbackEndpoint(
     IOptions<CallbackOptions> options,
     CallbackSources sources,
     CallbackMemoryBudget budget,
+    LargeNormalizationTurns turns,
     EventDelivery delivery,
     CallbackMetrics metrics,
     TimeProvider time,
@@ -122,7 +123,7 @@ internal sealed partial class CallbackEndpoint(
         CallbackEvent callbackEvent;
         bool valid;
         using (body)
-        using (await budget.NormalizeTurnAsync(body.Length))
+        using (await turns.TakeAsync(body.Length))
         {
             callbackEvent = Normalize(source, body, receivedAt, out valid);
         }

@@ -18,7 +18,9 @@ internal static class CallbackExtensions
         // The last segment of a callback URL is a secret: url.path never carries it.
         services.AddOptions<RequestTracingOptions>().Configure<CallbackPathRedactor>((tracing, redactor) =>
             tracing.RecordedPath = redactor.Redact);
+        services.TryAddSingleton<LargeCallbackReclaimer>();
         services.TryAddSingleton<CallbackMemoryBudget>();
+        services.TryAddSingleton<LargeNormalizationTurns>();
         services.AddRelayGauges<CallbackGauges>();
         services.TryAddSingleton<CallbackEndpoint>();
         return services;

@@ -10,34 +10,30 @@ namespace Relay.Callbacks;
 /// that would go past it waits for room before its body is read (the client's bytes wait in the socket
 /// meanwhile), rather than being refused: Marketing Cloud never sends it again. Waiters are served in
 /// order; a small one that fits may pass a large one that does not, since it is gone again in moments.
-/// Large bodies are also normalized no more than one per core at a time: the work is CPU-bound, so more
-/// at once would only add each one's transient memory (a few times its size) to the peak.
-/// <see cref="LargeCallbackReclaimer"/> gives the memory of large callbacks back.
+/// How long a callback waited is recorded (<c>relay.callbacks.buffer_wait.duration</c>). It tells
+/// <see cref="LargeCallbackReclaimer"/> when large callbacks came and when nothing is held any more.
 /// </summary>
-internal sealed class CallbackMemoryBudget : IDisposable
+internal sealed class CallbackMemoryBudget
 {
     private readonly long _capacity;
     private readonly Lock _lock = new();
     private readonly LinkedList<Waiter> _waiters = new();
-    private readonly SemaphoreSlim _largeWork = new(Environment.ProcessorCount);
     private readonly CallbackMetrics _metrics;
     private readonly LargeCallbackReclaimer _reclaimer;
+    private readonly TimeProvider _time;
+    private readonly Func<bool> _empty;
     private long _held;
 
-    public CallbackMemoryBudget(IOptions<CallbackOptions> options, CallbackMetrics metrics, TimeProvider time)
+    public CallbackMemoryBudget(IOptions<CallbackOptions> options, CallbackMetrics metrics, LargeCallbackReclaimer reclaimer, TimeProvider time)
     {
         _capacity = options.Value.MaxBufferedBytes;
-        _reclaimer = new LargeCallbackReclaimer(() => Held == 0, time);
+        _reclaimer = reclaimer;
         _metrics = metrics;
+        _time = time;
+        _empty = () => Held == 0;
     }
 
     public long Capacity => _capacity;
-
-    public void Dispose()
-    {
-        _largeWork.Dispose();
-        _reclaimer.Dispose();
-    }
 
     public long Held
     {
@@ -80,21 +76,6 @@ internal sealed class CallbackMemoryBudget : IDisposable
         return WaitAsync(waiter, cancellationToken);
     }
 
-    /// <summary>
-    /// A turn at normalizing a body of <paramref name="bytes"/>: immediate for a small one, one per core for
-    /// large ones. Dispose the result when done.
-    /// </summary>
-    public async ValueTask<LargeWorkTurn> NormalizeTurnAsync(int bytes)
-    {
-        if (bytes <= ByteBuffers.PooledMaxLength)
-        {
-            return default;
-        }
-
-        await _largeWork.WaitAsync();
-        return new LargeWorkTurn(_largeWork);
-    }
-
     private async ValueTask<Reservation> WaitAsync(Waiter waiter, CancellationToken cancellationToken)
     {
         await using var registration = cancellationToken.Register(static state =>
@@ -102,7 +83,9 @@ internal sealed class CallbackMemoryBudget : IDisposable
             var (budget, waiter) = ((CallbackMemoryBudget, Waiter))state!;
             budget.Abandon(waiter);
         }, (this, waiter));
+        long started = _time.GetTimestamp();
         await waiter.Granted.Task;
+        _metrics.BufferWaited(_time.GetElapsedTime(started));
         return new Reservation(this, waiter.Bytes);
     }
 
@@ -141,7 +124,7 @@ internal sealed class CallbackMemoryBudget : IDisposable
         Complete(granted);
         if (emptied)
         {
-            _reclaimer.Emptied();
+            _reclaimer.Emptied(_empty);
         }
     }
 
@@ -207,10 +190,5 @@ internal sealed class CallbackMemoryBudget : IDisposable
         }
 
         public void Dispose() => Resize(0);
-    }
-
-    public readonly struct LargeWorkTurn(SemaphoreSlim? semaphore) : IDisposable
-    {
-        public void Dispose() => semaphore?.Release();
     }
 }

@@ -39,6 +39,13 @@ internal sealed class CallbackOptions
     /// </summary>
     public TimeSpan BodyTimeout { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Whether Relay gives the memory of large callbacks back to the system once a burst of them is over,
+    /// with a compacting full collection (<see cref="LargeCallbackReclaimer"/>); otherwise the GC keeps it
+    /// for the next burst.
+    /// </summary>
+    public bool ReclaimAfterLargeCallbacks { get; set; } = true;
+
     /// <summary>ResultDetailXML longer than this is kept raw and not parsed.</summary>
     public int ResultDetailMaxCharacters { get; set; } = ResultDetailXmlLimits.Default.MaxCharacters;
 

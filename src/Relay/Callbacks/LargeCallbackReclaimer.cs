@@ -1,30 +1,43 @@
+using Microsoft.Extensions.Options;
 using Relay.Core.Memory;
 
 namespace Relay.Callbacks;
 
 /// <summary>
-/// Gives back the memory of large callbacks once a burst of them is over. Their buffers are allocated for
+/// Gives back the memory of large callbacks once a burst of them is over, when
+/// <c>Relay:Callbacks:ReclaimAfterLargeCallbacks</c> is on (the default). Their buffers are allocated for
 /// one use each (see <see cref="ByteBuffers"/>) and are garbage the moment their callback is done, but the
 /// GC keeps the space of large objects for reuse, so an idle Relay held on to its peak. A second after the
 /// last large callback, with nothing held, a compacting full collection returns the free memory to the
 /// system; once more a little over a minute later, when the shared array pool, from which the broker client
-/// rents each message's frames, gives back the arrays it no longer uses. During a burst the GC paces itself,
-/// <c>System.GC.ConserveMemory</c> (Relay.csproj) keeping its heap near what is live.
+/// rents each message's frames, gives back the arrays it no longer uses. Measured in
+/// docs/development/benchmarks.md (what it gives back, and what it costs: a blocking collection of a heap
+/// that is nearly all free). During a burst the GC paces itself, <c>System.GC.ConserveMemory</c>
+/// (Relay.csproj) keeping its heap near what is live.
 /// </summary>
 internal sealed class LargeCallbackReclaimer : IDisposable
 {
-    private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan PoolIdleTrim = TimeSpan.FromSeconds(70);
+    internal static readonly TimeSpan Quiet = TimeSpan.FromSeconds(1);
+    internal static readonly TimeSpan PoolIdleTrim = TimeSpan.FromSeconds(70);
 
-    private readonly Func<bool> _idle;
+    private readonly bool _enabled;
+    private readonly Action _collect;
     private readonly ITimer _afterBurst;
     private readonly ITimer _afterPoolTrim;
+    private Func<bool> _idle = static () => true;
     private int _large;
 
-    /// <param name="idle">Whether nothing is held now.</param>
-    public LargeCallbackReclaimer(Func<bool> idle, TimeProvider time)
+    public LargeCallbackReclaimer(IOptions<CallbackOptions> options, TimeProvider time)
+        : this(options.Value.ReclaimAfterLargeCallbacks, time,
+            static () => GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true))
     {
-        _idle = idle;
+    }
+
+    /// <param name="collect">The collection to run; the tests count it rather than run it.</param>
+    internal LargeCallbackReclaimer(bool enabled, TimeProvider time, Action collect)
+    {
+        _enabled = enabled;
+        _collect = collect;
         _afterBurst = time.CreateTimer(_ => AfterBurst(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _afterPoolTrim = time.CreateTimer(_ => CollectIfIdle(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
@@ -32,19 +45,18 @@ internal sealed class LargeCallbackReclaimer : IDisposable
     /// <summary>A callback of <paramref name="bytes"/> is about to be read.</summary>
     public void Reserved(long bytes)
     {
-        if (bytes <= ByteBuffers.PooledMaxLength)
+        if (_enabled && bytes > ByteBuffers.PooledMaxLength)
         {
-            return;
+            Volatile.Write(ref _large, 1);
         }
-
-        Volatile.Write(ref _large, 1);
     }
 
-    /// <summary>Nothing is held any more.</summary>
-    public void Emptied()
+    /// <summary>Nothing is held any more; <paramref name="stillIdle"/> says, when the time comes, whether that is still so.</summary>
+    public void Emptied(Func<bool> stillIdle)
     {
         if (Volatile.Read(ref _large) == 1)
         {
+            _idle = stillIdle;
             _afterBurst.Change(Quiet, Timeout.InfiniteTimeSpan);
         }
     }
@@ -66,7 +78,7 @@ internal sealed class LargeCallbackReclaimer : IDisposable
             return false;
         }
 
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        _collect();
         return true;
     }
 

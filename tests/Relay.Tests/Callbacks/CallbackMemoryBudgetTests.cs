@@ -1,6 +1,9 @@
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Relay.Core.Memory;
+using Relay.Telemetry;
 
 namespace Relay.Callbacks;
 
@@ -16,7 +19,7 @@ public sealed class CallbackMemoryBudgetTests : IDisposable
     [Fact]
     public async Task AReservationPastTheBudget_WaitsUntilRoomIsGiven_AndThenHoldsIt()
     {
-        using var budget = Budget(16 * MiB);
+        var budget = Budget(16 * MiB);
         var first = await budget.ReserveAsync(10 * MiB, default);
         var second = budget.ReserveAsync(8 * MiB, default).AsTask();
 
@@ -31,7 +34,7 @@ public sealed class CallbackMemoryBudgetTests : IDisposable
     [Fact]
     public async Task LargeWaiters_GoInOrder_WhileASmallOneThatFits_PassesThem()
     {
-        using var budget = Budget(16 * MiB);
+        var budget = Budget(16 * MiB);
         var held = await budget.ReserveAsync(12 * MiB, default);
         var firstLarge = budget.ReserveAsync(8 * MiB, default).AsTask();
         var secondLarge = budget.ReserveAsync(2 * MiB, default).AsTask();
@@ -50,7 +53,7 @@ public sealed class CallbackMemoryBudgetTests : IDisposable
     [Fact]
     public async Task AWaiterThatGivesUp_LeavesNothingHeld_AndLetsTheOnesBehindItGo()
     {
-        using var budget = Budget(16 * MiB);
+        var budget = Budget(16 * MiB);
         var held = await budget.ReserveAsync(12 * MiB, default);
         using var cancel = new CancellationTokenSource();
         var givesUp = budget.ReserveAsync(16 * MiB, cancel.Token).AsTask();
@@ -68,7 +71,7 @@ public sealed class CallbackMemoryBudgetTests : IDisposable
     [Fact]
     public async Task Resize_FollowsWhatTheCallbackHolds_GrowingWithoutWaiting()
     {
-        using var budget = Budget(16 * MiB);
+        var budget = Budget(16 * MiB);
         var reservation = await budget.ReserveAsync(8 * MiB, default);
 
         reservation.Resize(CallbackMemoryBudget.HeldForDelivery(11 * (int)MiB));
@@ -85,15 +88,78 @@ public sealed class CallbackMemoryBudgetTests : IDisposable
     [Fact]
     public async Task AReservationLargerThanTheBudget_IsCutToIt_SoItCanBeGranted()
     {
-        using var budget = Budget(4 * MiB);
+        var budget = Budget(4 * MiB);
 
         using var whole = await budget.ReserveAsync(64 * MiB, default).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
 
         Assert.Equal(4 * MiB, budget.Held);
     }
 
-    private CallbackMemoryBudget Budget(long bytes) => new(
-        Options.Create(new CallbackOptions { MaxBufferedBytes = bytes }), new CallbackMetrics(_services.GetRequiredService<IMeterFactory>()), TimeProvider.System);
+    [Fact]
+    public async Task AWait_IsRecordedWithItsDuration_AReservationThatFits_IsNot()
+    {
+        using var waits = new MetricCollector<double>(_services.GetRequiredService<IMeterFactory>(), RelayTelemetry.MeterName,
+            "relay.callbacks.buffer_wait.duration");
+        var budget = Budget(16 * MiB);
+        var first = await budget.ReserveAsync(10 * MiB, default);
+        var second = budget.ReserveAsync(8 * MiB, default).AsTask();
 
-    public void Dispose() => _services.Dispose();
+        first.Dispose();
+        using var granted = await second.WaitAsync(TimeSpan.FromSeconds(5));
+
+        var wait = Assert.Single(waits.GetMeasurementSnapshot());
+        Assert.True(wait.Value >= 0);
+    }
+
+    [Theory]
+    [InlineData(true, 1, 2)]
+    [InlineData(false, 0, 0)]
+    public void AfterABurstOfLargeCallbacks_MemoryIsGivenBack_OnlyWhenSwitchedOn(bool enabled, int afterQuiet, int afterPoolTrim)
+    {
+        var clock = new FakeTimeProvider();
+        int collections = 0;
+        using var reclaimer = new LargeCallbackReclaimer(enabled, clock, () => collections++);
+
+        reclaimer.Reserved(8 * MiB);
+        reclaimer.Emptied(() => true);
+        clock.Advance(LargeCallbackReclaimer.Quiet);
+        Assert.Equal(afterQuiet, collections);
+        clock.Advance(LargeCallbackReclaimer.PoolIdleTrim);
+        Assert.Equal(afterPoolTrim, collections);
+    }
+
+    [Fact]
+    public void SmallCallbacks_OrABusyRelay_AreNeverAReasonToCollect()
+    {
+        var clock = new FakeTimeProvider();
+        int collections = 0;
+        using var reclaimer = new LargeCallbackReclaimer(enabled: true, clock, () => collections++);
+
+        reclaimer.Reserved(ByteBuffers.PooledMaxLength);
+        reclaimer.Emptied(() => true);
+        clock.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal(0, collections);
+
+        // A large burst whose end is not the end: another callback came meanwhile.
+        reclaimer.Reserved(8 * MiB);
+        reclaimer.Emptied(() => false);
+        clock.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal(0, collections);
+    }
+
+    private CallbackMemoryBudget Budget(long bytes)
+    {
+        var reclaimer = new LargeCallbackReclaimer(enabled: false, TimeProvider.System, static () => { });
+        _reclaimers.Add(reclaimer);
+        return new(Options.Create(new CallbackOptions { MaxBufferedBytes = bytes }), new CallbackMetrics(_services.GetRequiredService<IMeterFactory>()),
+            reclaimer, TimeProvider.System);
+    }
+
+    private readonly List<LargeCallbackReclaimer> _reclaimers = [];
+
+    public void Dispose()
+    {
+        _reclaimers.ForEach(reclaimer => reclaimer.Dispose());
+        _services.Dispose();
+    }
 }
