@@ -1,7 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
-using RabbitMQ.Client.Exceptions;
 using Relay.Core.Events;
 using Relay.Outbox;
 using Relay.Publishing;
@@ -18,7 +17,6 @@ namespace Relay.Drain;
 internal sealed partial class OutboxDrainer(IOptions<RabbitMqOptions> broker, TimeProvider time, ILogger<OutboxDrainer> logger)
 {
     private const int BatchSize = 64;
-    private static readonly TimeSpan ConfirmTimeout = TimeSpan.FromSeconds(30);
 
     public async Task<DrainSummary> DrainAsync(string path, CancellationToken cancellationToken)
     {
@@ -93,27 +91,15 @@ internal sealed partial class OutboxDrainer(IOptions<RabbitMqOptions> broker, Ti
     private static async Task<string?> PublishAsync(IChannel channel, string exchange, CallbackEvent callbackEvent,
         CancellationToken cancellationToken)
     {
-        var properties = EventMessage.Properties(callbackEvent);
-        if (callbackEvent.TraceParent is { } traceParent)
+        // Stored events wait for their confirms as the server's forwarder does.
+        var (outcome, closedBecause) = await ConfirmedPublish.PublishAsync(channel, exchange, callbackEvent,
+            EventMessage.Properties(callbackEvent, callbackEvent.TraceParent), ConfirmedPublish.StoredConfirmTimeout, cancellationToken);
+        return outcome switch
         {
-            properties.Headers!["traceparent"] = traceParent;
-        }
-
-        try
-        {
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            deadline.CancelAfter(ConfirmTimeout);
-            await channel.BasicPublishAsync(exchange, callbackEvent.RoutingKey, mandatory: true, properties, callbackEvent.Body, deadline.Token);
-            return null;
-        }
-        catch (PublishException ex)
-        {
-            return $"the broker {(ex.IsReturn ? "returned" : "refused")} event {callbackEvent.Id}";
-        }
-        catch (Exception ex) when (ex is OperationInterruptedException or AlreadyClosedException or IOException or OperationCanceledException)
-        {
-            return string.Create(CultureInfo.InvariantCulture, $"event {callbackEvent.Id} was not confirmed ({ex.Message})");
-        }
+            PublishOutcome.Confirmed => null,
+            PublishOutcome.Returned or PublishOutcome.Nacked => $"the broker {(outcome == PublishOutcome.Returned ? "returned" : "refused")} event {callbackEvent.Id}",
+            _ => string.Create(CultureInfo.InvariantCulture, $"event {callbackEvent.Id} was not confirmed ({PublishOutcomeNames.Of(outcome)}{(closedBecause is null ? "" : ": " + closedBecause.ReplyText)})"),
+        };
     }
 
     private static partial class Log

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
-using RabbitMQ.Client.Exceptions;
 using Relay.Core.Events;
 using Relay.Telemetry;
 using Attributes = Relay.Telemetry.RelayTelemetry.Attributes;
@@ -21,14 +20,6 @@ internal sealed partial class EventPublisher(
 {
     private readonly string _exchange = options.Value.Exchange;
     private readonly TimeSpan _confirmTimeout = options.Value.ConfirmTimeout;
-
-    /// <summary>
-    /// How long an event forwarded from the outbox waits for its confirm. No callback waits on it, and
-    /// giving up on a publish the broker is still working on (recovering, under an alarm) only sends it
-    /// again: the forwarder waits for the confirms the open channel will still deliver. A broker that is
-    /// gone is found by the connection's heartbeat, which fails the publish long before this deadline.
-    /// </summary>
-    internal static readonly TimeSpan StoredConfirmTimeout = TimeSpan.FromMinutes(5);
     private readonly string _spanName = "publish " + options.Value.Exchange;
 
     /// <summary>The configured limit, lowered to the broker's own once the broker has said what it is.</summary>
@@ -58,7 +49,7 @@ internal sealed partial class EventPublisher(
         }
 
         long started = time.GetTimestamp();
-        var outcome = await PublishCoreAsync(callbackEvent, activity ?? Activity.Current, fromStore ? StoredConfirmTimeout : _confirmTimeout);
+        var outcome = await PublishCoreAsync(callbackEvent, activity ?? Activity.Current, fromStore ? ConfirmedPublish.StoredConfirmTimeout : _confirmTimeout);
         string outcomeName = PublishOutcomeNames.Of(outcome);
         metrics.PublishDuration(time.GetElapsedTime(started), outcomeName);
 
@@ -86,45 +77,21 @@ internal sealed partial class EventPublisher(
             return PublishOutcome.NotConnected;
         }
 
-        var properties = EventMessage.Properties(callbackEvent);
-        var headers = properties.Headers!;
-        if (context is { IdFormat: ActivityIdFormat.W3C })
-        {
-            headers["traceparent"] = context.Id;
-            if (!string.IsNullOrEmpty(context.TraceStateString))
-            {
-                headers["tracestate"] = context.TraceStateString;
-            }
-        }
-
-        using var deadline = new CancellationTokenSource(confirmTimeout);
+        var w3c = context is { IdFormat: ActivityIdFormat.W3C } ? context : null;
+        var properties = EventMessage.Properties(callbackEvent, w3c?.Id, w3c?.TraceStateString);
         try
         {
-            await session.Channel.BasicPublishAsync(_exchange, callbackEvent.RoutingKey, mandatory: true, properties,
-                callbackEvent.Body, deadline.Token);
-            return PublishOutcome.Confirmed;
-        }
-        catch (PublishException ex)
-        {
-            return ex.IsReturn ? PublishOutcome.Returned : PublishOutcome.Nacked;
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
-        {
-            return PublishOutcome.TimedOut;
-        }
-        catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException or ObjectDisposedException
-            or IOException or System.Net.Sockets.SocketException)
-        {
+            var (outcome, closedBecause) = await ConfirmedPublish.PublishAsync(session.Channel, _exchange, callbackEvent, properties, confirmTimeout);
+
             // A message over the broker's max_message_size closes the channel, failing every publish on it:
             // the broker's reason names its limit, and only the events over it are too large.
-            var reason = (ex as OperationInterruptedException)?.ShutdownReason ?? session.Channel.CloseReason;
-            if (BrokerMessageLimit.TryRead(reason, out long limit))
+            if (outcome == PublishOutcome.ConnectionLost && BrokerMessageLimit.TryRead(closedBecause, out long limit))
             {
                 LowerLimit(limit);
                 return callbackEvent.Body.Length > limit ? PublishOutcome.TooLarge : PublishOutcome.ConnectionLost;
             }
 
-            return PublishOutcome.ConnectionLost;
+            return outcome;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -21,7 +21,7 @@ internal interface IEventPublisher
     /// <param name="fromStore">
     /// True for an event forwarded from the outbox: the publish span then starts a trace of its own, linked
     /// to the span that made the event (<see cref="CallbackEvent.TraceParent"/>), and the confirm is waited
-    /// for while the channel is open (<see cref="EventPublisher.StoredConfirmTimeout"/>), not ConfirmTimeout.
+    /// for while the channel is open (<see cref="ConfirmedPublish.StoredConfirmTimeout"/>), not ConfirmTimeout.
     /// </param>
     Task<PublishOutcome> PublishAsync(CallbackEvent callbackEvent, bool fromStore = false);
 }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
-using RabbitMQ.Client.Exceptions;
 using Relay.Outbox;
 using Relay.Publishing;
 
@@ -14,7 +13,6 @@ namespace Relay.Quarantine;
 internal sealed partial class QuarantineOperator(IOptions<OutboxOptions> outbox, IOptions<RabbitMqOptions> broker, IHostEnvironment environment,
     ILogger<QuarantineOperator> logger)
 {
-    private static readonly TimeSpan ConfirmTimeout = TimeSpan.FromSeconds(30);
 
     public void List(TextWriter output)
     {
@@ -54,37 +52,32 @@ internal sealed partial class QuarantineOperator(IOptions<OutboxOptions> outbox,
         var quarantined = Find(store, id);
         var callbackEvent = quarantined.Event;
         var settings = broker.Value;
+        ConfirmedPublish.Result published;
         try
         {
             await using var connection = await BrokerClient.ConnectAsync(settings, "quarantine", cancellationToken);
             await using var channel = await connection.CreateChannelAsync(
                 new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken);
-            var properties = EventMessage.Properties(callbackEvent);
-            if (callbackEvent.TraceParent is { } traceParent)
-            {
-                properties.Headers!["traceparent"] = traceParent;
-            }
-
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            deadline.CancelAfter(ConfirmTimeout);
-            await channel.BasicPublishAsync(settings.Exchange, callbackEvent.RoutingKey, mandatory: true, properties, callbackEvent.Body, deadline.Token);
+            published = await ConfirmedPublish.PublishAsync(channel, settings.Exchange, callbackEvent,
+                EventMessage.Properties(callbackEvent, callbackEvent.TraceParent), ConfirmedPublish.StoredConfirmTimeout, cancellationToken);
         }
         catch (BrokerUnavailableException ex)
         {
             throw new QuarantineException(ex.Message);
         }
-        catch (PublishException ex)
+
+        switch (published)
         {
-            throw new QuarantineException($"the broker {(ex.IsReturn ? "returned" : "refused")} event {callbackEvent.Id}; it stays in quarantine");
-        }
-        catch (OperationInterruptedException ex) when (BrokerMessageLimit.TryRead(ex.ShutdownReason, out long limit))
-        {
-            throw new QuarantineException(string.Create(CultureInfo.InvariantCulture,
-                $"event {callbackEvent.Id} ({callbackEvent.Body.Length} bytes) is still over the broker's max_message_size ({limit}); it stays in quarantine"));
-        }
-        catch (Exception ex) when (ex is OperationInterruptedException or AlreadyClosedException or IOException or OperationCanceledException)
-        {
-            throw new QuarantineException($"event {callbackEvent.Id} was not confirmed ({ex.Message}); it stays in quarantine");
+            case { Outcome: PublishOutcome.Confirmed }:
+                break;
+            case { Outcome: PublishOutcome.Returned or PublishOutcome.Nacked }:
+                throw new QuarantineException($"the broker {(published.Outcome == PublishOutcome.Returned ? "returned" : "refused")} event {callbackEvent.Id}; it stays in quarantine");
+            case { ClosedBecause: var reason } when BrokerMessageLimit.TryRead(reason, out long limit):
+                throw new QuarantineException(string.Create(CultureInfo.InvariantCulture,
+                    $"event {callbackEvent.Id} ({callbackEvent.Body.Length} bytes) is still over the broker's max_message_size ({limit}); it stays in quarantine"));
+            default:
+                throw new QuarantineException(
+                    $"event {callbackEvent.Id} was not confirmed ({PublishOutcomeNames.Of(published.Outcome)}{(published.ClosedBecause is { } closed ? ": " + closed.ReplyText : "")}); it stays in quarantine");
         }
 
         store.DeleteQuarantined(id);
