@@ -377,7 +377,7 @@ internal sealed partial class LocalOutbox : BackgroundService
         while (await timer.WaitForNextTickAsync(CancellationToken.None))
         {
             Recheck();
-            LogRefusals(force: false);
+            LogRefusals();
         }
     }
 
@@ -431,17 +431,17 @@ internal sealed partial class LocalOutbox : BackgroundService
         _status = status;
         _metrics.Refused(result);
         Interlocked.Increment(ref _refusedSinceLog);
-        LogRefusals(force: false);
+        LogRefusals();
         return result;
     }
 
     /// <summary>One line for the refusals since the last: at once after a quiet interval, then at most once an interval.</summary>
-    private void LogRefusals(bool force)
+    private void LogRefusals()
     {
         long last = Interlocked.Read(ref _lastRefusalLog);
         long now = _time.GetTimestamp();
         if (Interlocked.Read(ref _refusedSinceLog) == 0
-            || (!force && last != long.MinValue && _time.GetElapsedTime(last, now) < RefusalLogInterval)
+            || (last != long.MinValue && _time.GetElapsedTime(last, now) < RefusalLogInterval)
             || Interlocked.CompareExchange(ref _lastRefusalLog, now, last) != last)
         {
             return;
