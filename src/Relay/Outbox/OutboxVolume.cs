@@ -12,7 +12,7 @@ internal sealed class OutboxVolume
 
     /// <summary>
     /// What a stored body takes on disk in the database, at most, against its own size: events of 2 to 4 KB
-    /// take a 4 KiB page each (about 1.8 times), from 10 KB on about 1.1 times (measured in
+    /// take a 4 KiB page each (about 2 times), from 10 KB on 1.0 to 1.12 times (measured in
     /// <c>OutboxSpaceTests</c>; docs say the figures). The WAL comes on top, until a checkpoint.
     /// </summary>
     public const double Overhead = 2.0;
