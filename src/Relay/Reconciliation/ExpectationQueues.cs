@@ -1,3 +1,4 @@
+using System.Globalization;
 using RabbitMQ.Client;
 
 namespace Relay.Reconciliation;
@@ -43,5 +44,22 @@ internal static class ExpectationQueues
                 },
                 cancellationToken: cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Puts an expectation to wait in <paramref name="queue"/> (<see cref="Grace"/> or <see cref="Retry"/>)
+    /// for <paramref name="delay"/>, with its state in the headers; returns once the broker confirmed it.
+    /// </summary>
+    public static async Task WaitAsync(IChannel publish, string queue, ReadOnlyMemory<byte> body, ExpectationState state, TimeSpan delay,
+        CancellationToken cancellationToken)
+    {
+        var properties = new BasicProperties
+        {
+            DeliveryMode = DeliveryModes.Persistent,
+            ContentType = "application/json",
+            Expiration = ((long)Math.Ceiling(delay.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture),
+            Headers = state.Headers(),
+        };
+        await publish.BasicPublishAsync(string.Empty, queue, mandatory: true, properties, body.ToArray(), cancellationToken);
     }
 }

@@ -8,10 +8,10 @@ namespace Relay.Reconciliation;
 /// each one a persistent message on <c>{Exchange}.expectations</c>, confirmed by the broker before the
 /// producer is answered.
 /// </summary>
-internal sealed class ExpectationRegistrar(Reconciler reconciler, TimeProvider time)
+internal sealed class ExpectationRegistrar(Reconciler reconciler, ExpectationResolver resolver, TimeProvider time)
 {
     /// <summary>Why Relay could not reconcile this expectation, or null when it can: what the reconciler would find.</summary>
-    public string? Problem(Expectation expectation) => reconciler.TryResolve(expectation, out _, out _, out string? problem) ? null : problem;
+    public string? Problem(Expectation expectation) => resolver.TryResolve(expectation, out _, out _, out string? problem) ? null : problem;
 
     /// <returns>False when reconciliation holds no broker connection now.</returns>
     public async Task<bool> RegisterAsync(IReadOnlyList<Expectation> expectations, CancellationToken cancellationToken)

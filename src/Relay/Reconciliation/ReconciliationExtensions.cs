@@ -13,6 +13,11 @@ internal static class ReconciliationExtensions
         services.AddValidatedOptions<ReconciliationOptions, ReconciliationOptionsValidator>().BindConfiguration(ReconciliationOptions.Section);
         services.TryAddSingleton<ReconciliationMetrics>();
         services.TryAddSingleton<MarketingCloudAccounts>();
+        services.TryAddSingleton<ExpectationResolver>();
+        services.TryAddSingleton<OpenExpectations>();
+        services.TryAddSingleton<CallbackObserver>();
+        services.TryAddSingleton<ExpectationSteps>();
+        services.TryAddSingleton<ExpectationConsumer>();
         services.TryAddSingleton<Reconciler>();
         services.AddHostedService(provider => provider.GetRequiredService<Reconciler>());
         services.AddRelayGauges<ReconciliationGauges>();

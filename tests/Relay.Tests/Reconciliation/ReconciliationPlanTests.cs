@@ -112,4 +112,32 @@ public sealed class ReconciliationPlanTests
         Assert.Equal(Registered + TimeSpan.FromSeconds(1080 - 300), AccessToken.RenewalTime(Registered, TimeSpan.FromSeconds(1080)));
         Assert.Equal(Registered + TimeSpan.FromSeconds(60), AccessToken.RenewalTime(Registered, TimeSpan.FromSeconds(120)));
     }
+
+    [Fact]
+    public void RetrieveBackoff_DoublesFromTwoSeconds_UpToTheRetryInterval_AndOneSuccessClearsIt()
+    {
+        var backoff = new RetrieveBackoff(TimeSpan.FromSeconds(10));
+        var now = Registered;
+        Assert.False(backoff.IsBackingOff("a", now));
+
+        backoff.Failed("a", now);
+        Assert.True(backoff.IsBackingOff("A", now + TimeSpan.FromSeconds(1.9)));
+        Assert.False(backoff.IsBackingOff("a", now + TimeSpan.FromSeconds(2)));
+        Assert.False(backoff.IsBackingOff("b", now));
+
+        backoff.Failed("a", now + TimeSpan.FromSeconds(1));
+        Assert.True(backoff.IsBackingOff("a", now + TimeSpan.FromSeconds(2.9)));
+        Assert.False(backoff.IsBackingOff("a", now + TimeSpan.FromSeconds(3)));
+
+        for (int i = 0; i < 5; i++)
+        {
+            backoff.Failed("a", now);
+        }
+
+        Assert.True(backoff.IsBackingOff("a", now + TimeSpan.FromSeconds(9.9)));
+        Assert.False(backoff.IsBackingOff("a", now + TimeSpan.FromSeconds(10)));
+
+        backoff.Succeeded("a");
+        Assert.False(backoff.IsBackingOff("a", now));
+    }
 }
