@@ -4,6 +4,7 @@ using Relay.Callbacks;
 using Relay.Core.Events;
 using Relay.Core.Reconciliation;
 using Relay.Delivery;
+using Relay.MarketingCloud;
 using Relay.Publishing;
 using Relay.Telemetry;
 
@@ -110,7 +111,7 @@ internal sealed partial class ExpectationSteps
             result = await account.RetrieveAsync(expectation.RequestId, stoppingToken);
             _backoff.Succeeded(source.Name);
         }
-        catch (RetrieveFailedException ex)
+        catch (MarketingCloudException ex)
         {
             failed = true;
             _backoff.Failed(source.Name, _time.GetUtcNow());

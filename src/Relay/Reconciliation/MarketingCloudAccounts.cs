@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Relay.Callbacks;
+using Relay.MarketingCloud;
 
 namespace Relay.Reconciliation;
 
@@ -12,26 +13,16 @@ internal sealed class MarketingCloudAccounts : IDisposable
     public MarketingCloudAccounts(IOptions<CallbackOptions> callbacks, IOptions<ReconciliationOptions> options, TimeProvider time,
         ReconciliationMetrics metrics, ILogger<MarketingCloudAccount> logger)
     {
-        _http = new HttpClient(new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            AutomaticDecompression = System.Net.DecompressionMethods.All,
-        })
-        {
-            // Each exchange, answer included, has its own deadline (MarketingCloudAccount.ExchangeAsync).
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
-        _http.DefaultRequestHeaders.UserAgent.ParseAdd("Relay/1.0");
+        _http = MarketingCloudApi.CreateHttpClient();
 
         // A ResultMessage is read up to twice the largest callback body Relay accepts.
         long maxCharacters = callbacks.Value.MaxBodyBytes * 2;
         _accounts = callbacks.Value.Sources
             .Where(source => source.Value.MarketingCloud.IsConfigured)
             .ToDictionary(source => source.Key,
-                source => new MarketingCloudAccount(source.Key, source.Value.MarketingCloud, _http, time, metrics, maxCharacters,
-                    options.Value.RequestTimeout, logger),
+                source => new MarketingCloudAccount(
+                    new MarketingCloudApi(source.Key, source.Value.MarketingCloud, _http, time, options.Value.RequestTimeout, logger, metrics.TokenFetched),
+                    time, metrics, maxCharacters),
                 StringComparer.OrdinalIgnoreCase);
     }
 

@@ -39,6 +39,7 @@ internal static class RelayTelemetry
         public const string RabbitMqRoutingKey = "messaging.rabbitmq.destination.routing_key";
         public const string ErrorType = "error.type";
         public const string ServerAddress = "server.address";
+        public const string HttpResponseStatusCode = "http.response.status_code";
 
         public const string RequestId = "marketing_cloud.request_id";
         public const string ConversationId = "marketing_cloud.conversation_id";

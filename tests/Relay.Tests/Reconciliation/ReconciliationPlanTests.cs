@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using Relay.Core.Reconciliation;
+using Relay.MarketingCloud;
 
 namespace Relay.Reconciliation;
 

@@ -1,7 +1,7 @@
-namespace Relay.Reconciliation;
+namespace Relay.MarketingCloud;
 
-/// <summary>A token or retrieve call to Marketing Cloud that failed; <see cref="Kind"/> is the metric's <c>error.type</c>.</summary>
-internal sealed class RetrieveFailedException(string kind, string message, Exception? inner = null) : Exception(message, inner)
+/// <summary>A call to Marketing Cloud (token, SOAP, REST) that failed; <see cref="Kind"/> is the metric's <c>error.type</c>.</summary>
+internal sealed class MarketingCloudException(string kind, string message, Exception? inner = null) : Exception(message, inner)
 {
     public const string Timeout = "timeout";
     public const string Network = "network";
