@@ -3,6 +3,7 @@ using Relay.Archive;
 using Relay.Callbacks;
 using Relay.Configuration;
 using Relay.Delivery;
+using Relay.Ens;
 using Relay.Edge;
 using Relay.Health;
 using Relay.Outbox;
@@ -79,6 +80,7 @@ internal static class Program
         builder.AddRelayTelemetry();
         builder.Services.AddRelayEdge();
         builder.Services.AddRelayCallbacks();
+        builder.Services.AddRelayEns();
         builder.Services.AddRelayPublishing();
         builder.Services.AddRelayArchive();
         builder.Services.AddRelayOutbox();
@@ -99,6 +101,7 @@ internal static class Program
         app.MapRelayMetrics().OnListener(RelayListener.Admin);
         app.MapRelayExpectations();
         app.MapRelayCallbacks();
+        app.MapRelayEns();
         app.MapReverseProxy();
         return app;
     }

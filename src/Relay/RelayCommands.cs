@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Relay.Commands;
 using Relay.Drain;
+using Relay.Ens;
 using Relay.Quarantine;
 using Relay.Replay;
 
@@ -13,7 +14,7 @@ namespace Relay;
 /// </summary>
 internal static class RelayCommands
 {
-    private static readonly HashSet<string> Names = new(["replay", "quarantine", "outbox"], StringComparer.Ordinal);
+    private static readonly HashSet<string> Names = new(["replay", "quarantine", "outbox", "ens"], StringComparer.Ordinal);
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Names.Contains(args[0]);
 
@@ -24,6 +25,7 @@ internal static class RelayCommands
             ReplayCommand.Create(output, error),
             QuarantineCommand.Create(output, error),
             OutboxCommand.Create(output, error),
+            EnsCommand.Create(output, error),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

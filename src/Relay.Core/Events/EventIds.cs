@@ -16,6 +16,7 @@ public static class EventIds
     private static readonly byte[] CallbackDomain = "relay/marketing-cloud-callback/v1"u8.ToArray();
     private static readonly byte[] RawBodyDomain = "relay/marketing-cloud-raw-body/v1"u8.ToArray();
     private static readonly byte[] MissingDomain = "relay/marketing-cloud-missing/v1"u8.ToArray();
+    private static readonly byte[] EnsDomain = "relay/marketing-cloud-ens/v1"u8.ToArray();
 
     /// <summary>The id of a well-formed callback: its source and its ten fields, in order.</summary>
     public static string ForCallback(string source, MarketingCloudCallback callback)
@@ -53,6 +54,16 @@ public static class EventIds
         AppendField(hash, MissingDomain);
         AppendString(hash, source);
         AppendString(hash, requestId);
+        return Format(hash);
+    }
+
+    /// <summary>The id of an ENS event or verification: its source and the object's exact bytes as sent.</summary>
+    public static string ForEns(string source, ReadOnlySpan<byte> raw)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        AppendField(hash, EnsDomain);
+        AppendString(hash, source);
+        AppendField(hash, raw);
         return Format(hash);
     }
 

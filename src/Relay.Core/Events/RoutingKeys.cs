@@ -2,7 +2,9 @@ namespace Relay.Core.Events;
 
 /// <summary>
 /// Routing keys of published events: <c>callback.&lt;status&gt;</c>, where status is OverallStatusCode
-/// lower-cased with every run of characters other than a-z and 0-9 replaced by '-'.
+/// lower-cased with every run of characters other than a-z and 0-9 replaced by '-'; and
+/// <c>ens.&lt;category&gt;</c>, where category is the ENS event's <c>eventCategoryType</c> lower-cased
+/// with every run of characters other than a-z, 0-9 and '.' replaced by '-'.
 /// </summary>
 public static class RoutingKeys
 {
@@ -12,6 +14,47 @@ public static class RoutingKeys
 
     /// <summary>An expected call with no callback and no final ResultMessage (reconciliation).</summary>
     public const string Missing = "callback.missing";
+
+    public const string EnsPrefix = "ens.";
+
+    /// <summary>The verification ENS posts when a callback is created.</summary>
+    public const string EnsVerification = "ens.verification";
+
+    /// <summary>An ENS event whose <c>eventCategoryType</c> is missing or unusable.</summary>
+    public const string EnsUnknown = "ens.unknown";
+
+    /// <summary>
+    /// <c>ens.</c> and the category lower-cased (ASCII), each run of characters other than a-z, 0-9 and '.'
+    /// replaced by one '-'; <see cref="EnsUnknown"/> for none. Categories are at most 200 characters
+    /// (<c>EnsBodyReader.MaxCategoryLength</c>), so the key stays under AMQP's 255 bytes.
+    /// </summary>
+    public static string ForEnsCategory(string? category)
+    {
+        if (string.IsNullOrEmpty(category))
+        {
+            return EnsUnknown;
+        }
+
+        var key = new System.Text.StringBuilder(EnsPrefix.Length + category.Length);
+        key.Append(EnsPrefix);
+        bool inRun = false;
+        foreach (char c in category)
+        {
+            char lower = c is >= 'A' and <= 'Z' ? (char)(c + 32) : c;
+            if (lower is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '.')
+            {
+                key.Append(lower);
+                inRun = false;
+            }
+            else if (!inRun)
+            {
+                key.Append('-');
+                inRun = true;
+            }
+        }
+
+        return key.ToString();
+    }
 
     /// <summary>Statuses are opaque strings; a longer one is cut so the key stays well under AMQP's 255 bytes.</summary>
     public const int MaxStatusLength = 64;

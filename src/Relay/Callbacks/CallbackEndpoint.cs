@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Relay.Core.Callbacks;
@@ -20,7 +19,7 @@ namespace Relay.Callbacks;
 internal sealed partial class CallbackEndpoint(
     IOptions<CallbackOptions> options,
     CallbackSources sources,
-    CallbackMemoryBudget budget,
+    CallbackBodies bodies,
     LargeNormalizationTurns turns,
     EventDelivery delivery,
     CallbackMetrics metrics,
@@ -28,8 +27,7 @@ internal sealed partial class CallbackEndpoint(
     ILogger<CallbackEndpoint> logger)
 {
     private const string FormMediaType = "application/x-www-form-urlencoded";
-    private readonly long _maxBodyBytes = options.Value.MaxBodyBytes;
-    private readonly TimeSpan _bodyTimeout = options.Value.BodyTimeout;
+    private readonly string _path = options.Value.Path;
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -37,7 +35,7 @@ internal sealed partial class CallbackEndpoint(
         var response = context.Response;
 
         // A missing or wrong token gets exactly what an unknown path gets, whatever the method.
-        var source = context.Features.Get<CallbackTokenFeature>()?.Source;
+        var source = context.Features.Get<CallbackTokenFeature>() is { } token && token.Door.Path == _path ? token.Source : null;
         if (source is null)
         {
             metrics.Callback(CallbackOutcomes.UnknownToken);
@@ -58,68 +56,18 @@ internal sealed partial class CallbackEndpoint(
             return;
         }
 
-        if (request.ContentLength > _maxBodyBytes)
-        {
-            Refuse(context, StatusCodes.Status413PayloadTooLarge, CallbackOutcomes.BodyTooLarge);
-            return;
-        }
-
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeLimit)
-        {
-            sizeLimit.MaxRequestBodySize = _maxBodyBytes;
-        }
-
         var receivedAt = time.GetUtcNow();
-
-        // Room for the whole body before any of it is read; one of unknown length may be as long as the limit.
-        CallbackMemoryBudget.Reservation reservation;
-        try
+        var read = await bodies.ReadAsync(context);
+        if (read.Body is not { } body)
         {
-            reservation = await budget.ReserveAsync(request.ContentLength ?? _maxBodyBytes, context.RequestAborted);
-        }
-        catch (OperationCanceledException)
-        {
-            Refuse(context, StatusCodes.Status400BadRequest, CallbackOutcomes.BodyIncomplete);
+            Refuse(context, read.StatusCode, read.Outcome!);
             return;
         }
 
-        using var held = reservation;
-        BufferedBody? body;
-        var deadline = new BodyDeadline(context, time, _bodyTimeout);
-        try
-        {
-            body = await RequestBodyReader.ReadAsync(request.BodyReader, request.ContentLength, _maxBodyBytes, context.RequestAborted);
-        }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            body = null;
-        }
-        catch (Exception ex) when (deadline.Expired && ex is BadHttpRequestException or OperationCanceledException or IOException)
-        {
-            // Still not complete after Relay:Callbacks:BodyTimeout: the deadline cut the connection.
-            Refuse(context, StatusCodes.Status408RequestTimeout, CallbackOutcomes.BodyIncomplete);
-            return;
-        }
-        catch (Exception ex) when (ex is BadHttpRequestException or OperationCanceledException or IOException)
-        {
-            // The client went away or was too slow (Kestrel's minimum data rate); nothing was accepted.
-            Refuse(context, StatusCodes.Status400BadRequest, CallbackOutcomes.BodyIncomplete);
-            return;
-        }
-        finally
-        {
-            deadline.Dispose();
-        }
-
-        if (body is null)
-        {
-            Refuse(context, StatusCodes.Status413PayloadTooLarge, CallbackOutcomes.BodyTooLarge);
-            return;
-        }
+        using var held = read.Held!;
 
         // Normalized and let go before the wait for the broker: only the event's bytes stay in memory
         // while the confirm is outstanding, not the body, the decoded form or the parsed XML.
-        held.Resize(body.Length);
         CallbackEvent callbackEvent;
         bool valid;
         using (body)

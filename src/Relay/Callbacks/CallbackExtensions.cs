@@ -10,9 +10,14 @@ internal static class CallbackExtensions
 {
     public static IServiceCollection AddRelayCallbacks(this IServiceCollection services)
     {
-        services.AddValidatedOptions<CallbackOptions, CallbackOptionsValidator>().BindConfiguration(CallbackOptions.Section);
+        services.AddRelayCallbackOptions();
         services.TryAddSingleton<CallbackMetrics>();
         services.TryAddSingleton<CallbackSources>();
+        services.AddSingleton(provider =>
+        {
+            var callbacks = provider.GetRequiredService<IOptions<CallbackOptions>>().Value;
+            return new TokenDoor(callbacks.Path, callbacks.AllowTokenless);
+        });
         services.TryAddSingleton<CallbackPathRedactor>();
 
         // The last segment of a callback URL is a secret: url.path never carries it.
@@ -21,8 +26,16 @@ internal static class CallbackExtensions
         services.TryAddSingleton<LargeCallbackReclaimer>();
         services.TryAddSingleton<CallbackMemoryBudget>();
         services.TryAddSingleton<LargeNormalizationTurns>();
+        services.TryAddSingleton<CallbackBodies>();
         services.AddRelayGauges<CallbackGauges>();
         services.TryAddSingleton<CallbackEndpoint>();
+        return services;
+    }
+
+    /// <summary><c>Relay:Callbacks</c>, validated at start: for the server and the subcommands that read the sources.</summary>
+    public static IServiceCollection AddRelayCallbackOptions(this IServiceCollection services)
+    {
+        services.AddValidatedOptions<CallbackOptions, CallbackOptionsValidator>().BindConfiguration(CallbackOptions.Section);
         return services;
     }
 

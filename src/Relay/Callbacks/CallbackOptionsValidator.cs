@@ -1,4 +1,5 @@
 using Relay.Configuration;
+using Relay.Core.Ens;
 using Relay.MarketingCloud;
 
 namespace Relay.Callbacks;
@@ -67,6 +68,29 @@ internal sealed class CallbackOptionsValidator(IConfiguration configuration)
         }
     }
 
+    private void ValidateEns(ValidationErrors errors, string key, EnsSourceOptions ens)
+    {
+        errors.AddUnknownKeys(Configuration, key, typeof(EnsSourceOptions));
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < ens.SignatureKeys.Count; i++)
+        {
+            // Described, never echoed.
+            string signatureKey = ens.SignatureKeys[i] ?? string.Empty;
+            if (signatureKey.Trim().Length < 16)
+            {
+                errors.Add($"{key}:SignatureKeys:{i}", $"too short ({signatureKey.Length} characters): a signature key is the one ens-callbacks returned");
+            }
+            else if (EnsSignature.KeyBytes(signatureKey, ens.SignatureKeyEncoding) is null)
+            {
+                errors.Add($"{key}:SignatureKeys:{i}", $"is not base64, as {key}:SignatureKeyEncoding=Base64 requires");
+            }
+            else if (!seen.Add(signatureKey))
+            {
+                errors.Add($"{key}:SignatureKeys:{i}", "the same key is configured twice");
+            }
+        }
+    }
+
     private void ValidateSources(ValidationErrors errors, CallbackOptions options)
     {
         string section = Key("Sources");
@@ -87,6 +111,7 @@ internal sealed class CallbackOptionsValidator(IConfiguration configuration)
             }
 
             ValidateCredentials(errors, $"{key}:MarketingCloud", source.MarketingCloud);
+            ValidateEns(errors, $"{key}:Ens", source.Ens);
             if (source.Tokens.Count == 0)
             {
                 errors.Add($"{key}:Tokens", "at least one token is required");

@@ -13,4 +13,7 @@ internal sealed class CallbackSourceOptions
 
     /// <summary>The API credentials reconciliation retrieves this source's ResultMessages with; none by default.</summary>
     public MarketingCloudCredentials MarketingCloud { get; set; } = new();
+
+    /// <summary>The source's ENS callback (its signature keys); none by default.</summary>
+    public EnsSourceOptions Ens { get; set; } = new();
 }

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
+using Relay.Core.Ens;
 using Relay.Core.Events;
 
 namespace Relay.Callbacks;
@@ -24,7 +25,11 @@ internal sealed partial class CallbackSources
         ByName = settings.Sources.ToDictionary(entry => entry.Key, entry =>
         {
             string eventSource = settings.Source.TrimEnd('/') + "/" + entry.Key;
-            return new CallbackSource(entry.Key, eventSource, new CallbackEventFactory(settings.ToEventOptions(eventSource)));
+            var ens = entry.Value.Ens;
+            return new CallbackSource(entry.Key, eventSource, new CallbackEventFactory(settings.ToEventOptions(eventSource)))
+            {
+                EnsSignature = ens.IsConfigured ? new EnsSignature(ens.SignatureKeys, ens.SignatureKeyEncoding) : null,
+            };
         }, StringComparer.OrdinalIgnoreCase);
         _tokens = [.. settings.Sources.SelectMany(entry =>
             entry.Value.Tokens.Select(token => (SHA256.HashData(Encoding.UTF8.GetBytes(token)), ByName[entry.Key])))];

@@ -45,6 +45,10 @@ internal static class RelayTelemetry
         public const string ConversationId = "marketing_cloud.conversation_id";
         public const string OverallStatus = "marketing_cloud.overall_status_code";
         public const string CallbackOutcome = "relay.callback.outcome";
+        public const string EnsOutcome = "relay.ens.outcome";
+        public const string EnsCategory = "relay.ens.category";
+        public const string EnsVerificationOutcome = "relay.ens.verification.outcome";
+        public const string EnsEvents = "relay.ens.events";
         public const string EdgeDecision = "relay.edge.decision";
         public const string EdgeReason = "relay.edge.reason";
         public const string EdgeStage = "relay.edge.stage";

@@ -12,7 +12,7 @@ namespace Relay.Infrastructure;
 /// the client credentials and the <c>fueloauth</c> header, hands out tokens that expire, serves the
 /// ResultMessages it is given (paged with MoreDataAvailable / ContinueRequest), and fails when told to.
 /// </summary>
-internal sealed class MarketingCloudStandIn : IAsyncDisposable
+internal sealed partial class MarketingCloudStandIn : IAsyncDisposable
 {
     public const string ClientId = "relay-test-client";
     public const string ClientSecret = "relay-test-secret-5b0e1c7d9f";
@@ -142,6 +142,7 @@ internal sealed class MarketingCloudStandIn : IAsyncDisposable
         var standIn = new MarketingCloudStandIn(app, baseUri);
         app.MapPost("/v2/token", standIn.TokenAsync);
         app.MapPost("/soap/Service.asmx", standIn.SoapAsync);
+        standIn.MapEns(app);
         await app.StartAsync();
         return standIn;
     }
