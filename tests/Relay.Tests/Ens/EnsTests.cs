@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -10,15 +9,14 @@ using Relay.Infrastructure;
 namespace Relay.Ens;
 
 /// <summary>
-/// ENS end to end: a stand-in of ENS posting signed batches over real HTTPS to Relay, whose events a
+/// ENS end to end: <see cref="EnsStandIn"/> posting signed batches over real HTTPS to Relay, whose events a
 /// consumer's queue on a real RabbitMQ receives; the stand-in of Marketing Cloud's REST API for verification.
 /// </summary>
 public sealed class EnsTests
 {
-    /// <summary>The test source's ENS signature key (what ens-callbacks returned).</summary>
-    public const string Key = "ens-key-2f6c0b8e9d7a4c1f8e3b5a7c9d1e3f5a";
+    public const string Key = EnsStandIn.Key;
     private const string RotatedKey = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=";
-    private static readonly string Path = "/marketing-cloud/ens/" + RelayServer.Token;
+    private static readonly string Path = EnsStandIn.Path;
 
     [Fact]
     public async Task Batches_OfOneThreeAndAThousandEvents_BecomeOneEventEach_AndARetriedBatchGivesTheSameIds()
@@ -232,6 +230,40 @@ public sealed class EnsTests
     }
 
     [Fact]
+    public async Task EnsEvents_AreArchived_AndReplayedByRoutingKey_WithTheirIds()
+    {
+        await using var relay = await StartAsync();
+        await using var events = await EventQueue.BindAsync(relay.Exchange, "ens.#");
+        await PostAsync(relay, Batch(2, "EngagementEvents.EmailClick"), HttpStatusCode.OK);
+        await PostAsync(relay, Batch(1, "TransactionalSendEvents.SmsSent"), HttpStatusCode.OK);
+        var published = await ReceiveAsync(events, 3);
+        await ArchiveStream.ReadAsync(relay.Exchange, expected: 3);
+        await using var target = await TestQueue.DeclareAsync();
+
+        var (exitCode, output, error) = await ReplayRun.RunAsync(relay.Exchange, "--routing-key", "ens.engagementevents.*", "--to-queue", target.Name);
+
+        Assert.True(exitCode == 0, error);
+        Assert.Equal("read 3, matched 2, published 2", output.Trim());
+        var replayed = await target.TakeAllAsync();
+        Assert.Equal(
+            published.Where(message => message.RoutingKey == "ens.engagementevents.emailclick").Select(message => message.MessageId).Order(),
+            replayed.Select(message => message.MessageId).Order());
+    }
+
+    [Fact]
+    public async Task FromOutsideTheAllowlist_AnEnsPostIsClosedBeforeTls()
+    {
+        await using var relay = await StartAsync();
+        string batch = Batch(1, "TransactionalSendEvents.EmailSent");
+        Assert.Equal(EdgeAnswer.Closed, await EdgeAnswer.OfAsync(async () =>
+        {
+            using var outsider = relay.CreateClient(IPAddress.Parse("127.0.0.2"));
+            using var content = Signed(Json(batch), batch);
+            return await outsider.PostAsync(Path, content);
+        }));
+    }
+
+    [Fact]
     public async Task TheTokenIsInNoRecordedPath()
     {
         var redactor = new Callbacks.CallbackPathRedactor([new Callbacks.TokenDoor("/marketing-cloud/callbacks"), new Callbacks.TokenDoor("/marketing-cloud/ens")]);
@@ -248,32 +280,12 @@ public sealed class EnsTests
             configure?.Invoke(settings);
         }, waitUntilReady: waitUntilReady);
 
-    /// <summary>A batch as ENS sends one: each event with its category, a timestamp, and fields of its own.</summary>
-    internal static string Batch(int count, string category)
-    {
-        var events = Enumerable.Range(0, count).Select(i => string.Create(CultureInfo.InvariantCulture,
-            $"{{\"eventCategoryType\":\"{category}\",\"timestampUTC\":1796637600000,\"compositeId\":\"{i}.1.2\",") +
-            string.Create(CultureInfo.InvariantCulture,
-            $"\"composite\":{{\"jobId\":{i},\"batchId\":1,\"listId\":2}},\"definitionKey\":\"welcome\",\"mid\":514009876,") +
-            $"\"info\":{{\"to\":\"user{i}@example.com\",\"messageKey\":\"{Guid.NewGuid():N}\"}}}}");
-        return "[" + string.Join(",", events) + "]";
-    }
+    internal static string Batch(int count, string category) => EnsStandIn.Batch(count, category);
 
     internal static async Task PostAsync(RelayServer relay, string body, HttpStatusCode expected, string? signature = "")
     {
         using var client = relay.CreateClient();
-        using var content = Json(body);
-        if (signature == string.Empty)
-        {
-            Signed(content, body);
-        }
-        else if (signature is not null)
-        {
-            content.Headers.Add(EnsEndpoint.SignatureHeader, signature);
-        }
-
-        using var response = await client.PostAsync(Path, content);
-        Assert.Equal(expected, response.StatusCode);
+        Assert.Equal(expected, await EnsStandIn.PostAsync(client, body, signature));
     }
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");

@@ -56,6 +56,39 @@ public sealed class NativeBuildTests
     }
 
     [Fact]
+    public async Task EnsBatch_WithABase64ReadKey_IsPublished_AndAVerificationIsVerified()
+    {
+        // The enum setting, the source's nested Ens section, the batch reader and the REST calls, native.
+        string key = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("a native signature key, decoded"));
+        await using var marketingCloud = await MarketingCloudStandIn.StartAsync();
+        await using var relay = await RelayProcess.StartAsync(settings =>
+        {
+            settings[EnsStandIn.KeySetting] = key;
+            settings["Relay:Callbacks:Sources:test:Ens:SignatureKeyEncoding"] = "Base64";
+            marketingCloud.Configure(settings);
+        });
+        await using var queue = await EventQueue.BindAsync(relay.Exchange, "ens.#");
+        using var client = relay.CreateClient();
+
+        string batch = EnsStandIn.Batch(2, "TransactionalSendEvents.EmailSent");
+        Assert.Equal(HttpStatusCode.Unauthorized, await EnsStandIn.PostAsync(client, batch, EnsStandIn.Sign(batch, key)));
+        Assert.Equal(HttpStatusCode.OK, await EnsStandIn.PostAsync(client, batch, EnsStandIn.Sign(batch, key, Core.Ens.EnsKeyEncoding.Base64)));
+        for (int i = 0; i < 2; i++)
+        {
+            var message = await queue.ReceiveAsync();
+            Assert.Equal("ens.transactionalsendevents.emailsent", message.RoutingKey);
+            using var json = message.Json();
+            Assert.Equal("com.salesforce.marketingcloud.ens.TransactionalSendEvents.EmailSent", json.RootElement.GetProperty("type").GetString());
+        }
+
+        string callbackId = marketingCloud.AddEnsCallback("https://relay.example.com" + EnsStandIn.Path);
+        string verification = $$"""{"callbackId":"{{callbackId}}","verificationKey":"native-0123456789"}""";
+        Assert.Equal(HttpStatusCode.OK, await EnsStandIn.PostAsync(client, verification, signature: null));
+        Assert.Equal("ens.verification", (await queue.ReceiveAsync()).RoutingKey);
+        await Eventually.HoldsAsync(TimeSpan.FromSeconds(20), () => marketingCloud.Verifications.Count == 1, "the callback's verification");
+    }
+
+    [Fact]
     public async Task ProxiedRoute_ReachesItsBackend_BehindTheAllowlist()
     {
         int port = FreePort.Next();
