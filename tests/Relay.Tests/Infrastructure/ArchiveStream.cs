@@ -31,7 +31,7 @@ internal static class ArchiveStream
             using var quiet = new CancellationTokenSource(messages.Count >= expected ? TimeSpan.FromMilliseconds(500) : deadline - DateTime.UtcNow);
             try
             {
-                messages.Add(await received.Reader.ReadAsync(quiet.Token));
+                messages.Add((await received.Reader.ReadAsync(quiet.Token)).Conforming());
             }
             catch (OperationCanceledException)
             {

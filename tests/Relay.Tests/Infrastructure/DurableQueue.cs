@@ -96,6 +96,8 @@ internal sealed record DeliveredEvent(string MessageId, string? Subject, string 
 {
     public static DeliveredEvent From(BasicGetResult result)
     {
+        string? problem = EventContract.Problem(result.RoutingKey, result.Body.Span);
+        Assert.True(problem is null, $"An event under '{result.RoutingKey}' breaks the event contract: {problem}");
         using var json = JsonDocument.Parse(result.Body);
         string? subject = json.RootElement.TryGetProperty("subject", out var value) ? value.GetString() : null;
         return new DeliveredEvent(result.BasicProperties.MessageId ?? string.Empty, subject, result.RoutingKey);

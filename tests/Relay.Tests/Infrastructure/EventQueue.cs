@@ -43,7 +43,7 @@ internal sealed class EventQueue : IAsyncDisposable
         using var cancellation = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
         try
         {
-            return await _received.Reader.ReadAsync(cancellation.Token);
+            return (await _received.Reader.ReadAsync(cancellation.Token)).Conforming();
         }
         catch (OperationCanceledException)
         {

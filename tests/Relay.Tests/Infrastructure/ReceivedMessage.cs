@@ -14,6 +14,19 @@ internal sealed record ReceivedMessage(
     IReadOnlyDictionary<string, string> Headers,
     byte[] Body)
 {
+    /// <summary>
+    /// Why a Relay event (content type <c>application/cloudevents+json</c>) does not conform to the published
+    /// contract (<see cref="EventContract"/>), or null; checked as it arrives, asserted where tests take it.
+    /// </summary>
+    public string? ContractProblem { get; init; }
+
+    /// <summary>The message, after asserting that it conforms to the contract when it is a Relay event.</summary>
+    public ReceivedMessage Conforming()
+    {
+        Assert.True(ContractProblem is null, $"An event under '{RoutingKey}' breaks the event contract: {ContractProblem}");
+        return this;
+    }
+
     public static ReceivedMessage From(string routingKey, IReadOnlyBasicProperties properties, ReadOnlyMemory<byte> body) =>
         new(routingKey,
             properties.MessageId,
@@ -23,7 +36,10 @@ internal sealed record ReceivedMessage(
             (properties.Headers ?? new Dictionary<string, object?>()).ToDictionary(
                 header => header.Key,
                 header => header.Value is byte[] bytes ? Encoding.UTF8.GetString(bytes) : Convert.ToString(header.Value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty),
-            body.ToArray());
+            body.ToArray())
+        {
+            ContractProblem = properties.ContentType == "application/cloudevents+json" ? EventContract.Problem(routingKey, body.Span) : null,
+        };
 
     public JsonDocument Json() => JsonDocument.Parse(Body);
 

@@ -29,7 +29,7 @@ internal sealed class TestQueue : IAsyncDisposable
         var messages = new List<ReceivedMessage>();
         while (await channel.BasicGetAsync(Name, autoAck: true) is { } message)
         {
-            messages.Add(ReceivedMessage.From(message.RoutingKey, message.BasicProperties, message.Body));
+            messages.Add(ReceivedMessage.From(message.RoutingKey, message.BasicProperties, message.Body).Conforming());
         }
 
         return messages;
