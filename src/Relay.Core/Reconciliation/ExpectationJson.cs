@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Relay.Core.Reconciliation;
 
@@ -17,11 +18,20 @@ public static class ExpectationJson
     public const int MaxIdLength = 256;
     public const int MaxSourceLength = 63;
     private const int MaxDepth = 4;
+    private const string NotUtf8 = "not UTF-8";
 
     /// <summary>Reads one expectation object.</summary>
     public static bool TryRead(ReadOnlySpan<byte> json, [NotNullWhen(true)] out Expectation? expectation, [NotNullWhen(false)] out string? problem)
     {
         expectation = null;
+        if (!Utf8.IsValid(json))
+        {
+            // The reader checks the JSON, not the UTF-8 in its strings, and reading those would throw
+            // (fuzzing found it): a poison message that no attempt could ever read.
+            problem = NotUtf8;
+            return false;
+        }
+
         try
         {
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxDepth });
@@ -57,6 +67,12 @@ public static class ExpectationJson
     public static bool TryReadMany(ReadOnlySpan<byte> json, int maxCount, out List<Expectation> expectations, out string? problem)
     {
         expectations = [];
+        if (!Utf8.IsValid(json))
+        {
+            problem = NotUtf8;
+            return false;
+        }
+
         try
         {
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxDepth });

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Relay.Core.MarketingCloud;
 using Relay.Telemetry;
 
 namespace Relay.MarketingCloud;
@@ -229,49 +230,14 @@ internal sealed partial class MarketingCloudApi : IDisposable
 
     private static AccessToken ReadToken(byte[] json, DateTimeOffset issuedAt)
     {
-        string? accessToken = null, soapInstance = null, restInstance = null;
-        long expiresIn = 0;
-        try
+        if (!TokenAnswer.TryRead(json, out var answer, out string? problem))
         {
-            using var document = JsonDocument.Parse(json);
-            var root = document.RootElement;
-            if (root.ValueKind == JsonValueKind.Object)
-            {
-                accessToken = StringOf(root, "access_token");
-                soapInstance = StringOf(root, "soap_instance_url");
-                restInstance = StringOf(root, "rest_instance_url");
-                expiresIn = root.TryGetProperty("expires_in", out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long seconds) ? seconds : 0;
-            }
-        }
-        catch (JsonException ex)
-        {
-            throw new MarketingCloudException(MarketingCloudException.Malformed, "the token answer is not JSON", ex);
+            throw new MarketingCloudException(MarketingCloudException.Malformed, problem);
         }
 
-        if (string.IsNullOrEmpty(accessToken) || expiresIn <= 0)
-        {
-            throw new MarketingCloudException(MarketingCloudException.Malformed, "the token answer has no access_token or expires_in");
-        }
-
-        if (!Uri.TryCreate(soapInstance, UriKind.Absolute, out var soapBase) || !MarketingCloudCredentials.IsAllowed(soapBase))
-        {
-            throw new MarketingCloudException(MarketingCloudException.Malformed,
-                "the token answer's soap_instance_url is not an https:// URI (http:// only to a loopback address)");
-        }
-
-        // The REST base is needed by ENS only: a token without one still serves retrieves.
-        Uri? restBase = Uri.TryCreate(restInstance, UriKind.Absolute, out var rest) && MarketingCloudCredentials.IsAllowed(rest)
-            ? WithSlash(rest)
-            : null;
-        var endpoint = new Uri(WithSlash(soapBase), "Service.asmx");
-        return new AccessToken(accessToken, endpoint, restBase,
-            AccessToken.RenewalTime(issuedAt, TimeSpan.FromSeconds(Math.Min(expiresIn, 86_400))));
+        return new AccessToken(answer.AccessToken, new Uri(answer.SoapBase, "Service.asmx"), answer.RestBase,
+            AccessToken.RenewalTime(issuedAt, answer.Lifetime));
     }
-
-    private static string? StringOf(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static Uri WithSlash(Uri uri) => uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/");
 
     /// <summary>
     /// Sends a request and reads its answer within the request timeout for the whole exchange, body
@@ -329,6 +295,11 @@ internal sealed record RestAnswer(HttpStatusCode Status, byte[] Body)
     /// <summary>Marketing Cloud's message for a failed call (its <c>message</c> or <c>errorcode</c>), else the body, cut.</summary>
     public string Message()
     {
+        if (!System.Text.Unicode.Utf8.IsValid(Body))
+        {
+            return $"HTTP {(int)Status} (an answer that is not UTF-8)";
+        }
+
         try
         {
             using var document = JsonDocument.Parse(Body);

@@ -1,3 +1,5 @@
+using Relay.Core.MarketingCloud;
+
 namespace Relay.MarketingCloud;
 
 /// <summary>
@@ -20,6 +22,5 @@ internal sealed class MarketingCloudCredentials
     public bool IsConfigured => AuthBaseUri.Length > 0 || ClientId.Length > 0 || ClientSecret.Length > 0;
 
     /// <summary>HTTPS, or plain HTTP to a loopback address only (a stand-in in tests).</summary>
-    public static bool IsAllowed(Uri uri) =>
-        uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback);
+    public static bool IsAllowed(Uri uri) => TokenAnswer.IsAllowed(uri);
 }

@@ -22,7 +22,7 @@ public sealed class ConsumerSampleTests
     public async Task TheNodeSample_ConsumesValidatesAndDeduplicates()
     {
         string folder = Path.Combine(RepositoryRoot.Path, "samples", "node-consumer");
-        await NodeTools.EnsureInstalledAsync(folder);
+        await ExternalTools.EnsureNpmInstalledAsync(folder);
         await ConsumeAsync("node", Path.Combine(folder, "consumer.mjs"));
     }
 
@@ -53,7 +53,7 @@ public sealed class ConsumerSampleTests
                 Assert.Equal(HttpStatusCode.OK, await EnsStandIn.PostAsync(client, EnsStandIn.Batch(2, "EngagementEvents.EmailOpen")));
             }
 
-            var (exitCode, output) = await NodeTools.RunAsync(program,
+            var (exitCode, output) = await ExternalTools.RunAsync(program,
                 [sample, "--uri", TestBroker.Uri, "--exchange", relay.Exchange, "--queue", queue, "--binding", "callback.#", "--binding", "ens.#", "--count", "4"],
                 Path.GetDirectoryName(sample)!, TimeSpan.FromMinutes(1));
 

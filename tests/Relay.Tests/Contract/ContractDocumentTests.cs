@@ -1,3 +1,4 @@
+using Relay.Fuzz;
 using Relay.Infrastructure;
 
 namespace Relay.Contract;
@@ -53,7 +54,7 @@ public sealed class ContractDocumentTests
 
     private static async Task<(int ExitCode, string Output)> CheckAsync(string asyncApi, string openApi)
     {
-        await NodeTools.EnsureInstalledAsync(Tools);
-        return await NodeTools.RunAsync("node", ["check.mjs", asyncApi, openApi], Tools, TimeSpan.FromMinutes(2));
+        await ExternalTools.EnsureNpmInstalledAsync(Tools);
+        return await ExternalTools.RunAsync("node", ["check.mjs", asyncApi, openApi], Tools, TimeSpan.FromMinutes(2));
     }
 }

@@ -6,6 +6,7 @@ using Relay.Core.Callbacks;
 using Relay.Core.Ens;
 using Relay.Core.Events;
 using Relay.Core.Reconciliation;
+using Relay.Fuzz;
 using Relay.Infrastructure;
 
 namespace Relay.Contract;
@@ -54,6 +55,7 @@ public sealed class EventSchemaTests
             { "invalid", Text(invalid) },
             { "recovered", Text(recovered) },
             { "missing", Text(missing) },
+            { "missing", Text(Callbacks.CreateMissing(new Expectation("test", "rid-3"), At.AddDays(-30), 0, null, At)) },
             { "truncated", Text(CallbackEventStandIn.Create(callback)) },
             { "truncated", Text(CallbackEventStandIn.Create(invalid)) },
             { "truncated", Text(CallbackEventStandIn.Create(ens.Create(ensBatch.Notifications[0], At))) },

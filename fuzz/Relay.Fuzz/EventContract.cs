@@ -1,16 +1,17 @@
 using System.Text.Json;
 using Json.Schema;
 
-namespace Relay.Infrastructure;
+namespace Relay.Fuzz;
 
 /// <summary>
-/// The published contract (docs/consumers/contract/schemas, JSON Schema draft 2020-12) as the tests'
-/// judge: every event a test receives from Relay's exchange, its archive or a replay is checked against
-/// the schema of its kind, so a writer change that breaks the contract fails the suite.
+/// The published contract (docs/consumers/contract/schemas, JSON Schema draft 2020-12, copied beside this
+/// assembly) as a judge: the fuzz targets check every event the core writes against the schema of its
+/// kind, and so do the integration tests for every event they receive from Relay's exchange, its archive
+/// or a replay, so a writer change that breaks the contract fails.
 /// </summary>
-internal static class EventContract
+public static class EventContract
 {
-    public static readonly string SchemaFolder = Path.Combine(RepositoryRoot.Path, "docs", "consumers", "contract", "schemas");
+    public static readonly string SchemaFolder = Path.Combine(AppContext.BaseDirectory, "schemas");
 
     private static readonly Lazy<IReadOnlyDictionary<string, JsonSchema>> Schemas = new(Load);
 

@@ -3,16 +3,16 @@ using System.Diagnostics;
 namespace Relay.Infrastructure;
 
 /// <summary>
-/// Node.js programs the tests run (the official contract tools, the Node sample consumer): their npm
+/// Programs the tests run (the official contract tools, the consumer samples, the fuzzer). Node.js ones get their npm
 /// dependencies installed once per folder from the committed package-lock.json (<c>npm ci</c>), then run
 /// with the machine's <c>node</c>.
 /// </summary>
-internal static class NodeTools
+internal static class ExternalTools
 {
     private static readonly SemaphoreSlim Installing = new(1, 1);
 
     /// <summary>Installs a folder's dependencies unless they are there; fails the test saying why when npm cannot.</summary>
-    public static async Task EnsureInstalledAsync(string folder)
+    public static async Task EnsureNpmInstalledAsync(string folder)
     {
         await Installing.WaitAsync();
         try
