@@ -10,4 +10,5 @@ command -v npm >/dev/null || { echo "validate-kubernetes: npm is needed" >&2; ex
 validate=deploy/kubernetes/validate
 [ -d "$validate/node_modules/kubernetes-models" ] || npm --prefix "$validate" install --silent --no-audit --no-fund >/dev/null
 kubectl kustomize deploy/kubernetes | node "$validate/validate.mjs"
+kubectl kustomize deploy/kubernetes/overlays/proxy-protocol | node "$validate/validate.mjs"
 node "$validate/validate.mjs" < deploy/kubernetes/secrets.example.yaml

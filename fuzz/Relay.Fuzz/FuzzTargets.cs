@@ -4,6 +4,7 @@ using Relay.Core.Callbacks;
 using Relay.Core.Ens;
 using Relay.Core.Events;
 using Relay.Core.MarketingCloud;
+using Relay.Core.ProxyProtocol;
 using Relay.Core.Reconciliation;
 
 namespace Relay.Fuzz;
@@ -24,6 +25,7 @@ public static class FuzzTargets
         ["soap"] = Soap,
         ["token"] = Token,
         ["ens"] = EnsBatch,
+        ["proxy"] = ProxyHeader,
     };
 
     // The core's objects are made on first use, inside a run: instrumented code must not run before
@@ -130,5 +132,58 @@ public static class FuzzTargets
         {
             EventInvariants.Check(Ens.Create(notification, At), "ens-event");
         }
+    }
+
+    /// <summary>
+    /// A connection's first bytes behind a load balancer: a PROXY header read whole (and the same read in
+    /// two segments, and none of it complete before its last byte), a refusal that says why, or a wait for
+    /// more that stays within the limits.
+    /// </summary>
+    public static void ProxyHeader(byte[] input)
+    {
+        var status = ProxyHeaderParser.TryParse(input, out var header, out int consumed, out string? problem);
+        int middle = input.Length / 2;
+        var split = ProxyHeaderParser.TryParse(Split(input, middle), out var splitHeader, out int splitConsumed, out _);
+        InvariantException.Unless(split == status && splitConsumed == consumed && splitHeader == header, "two segments read as one");
+        switch (status)
+        {
+            case ProxyHeaderStatus.Invalid:
+                InvariantException.Unless(header is null && consumed == 0 && !string.IsNullOrEmpty(problem), "a refusal says why and takes nothing");
+                break;
+            case ProxyHeaderStatus.NeedMore:
+                InvariantException.Unless(header is null && input.Length < ProxyHeaderParser.MaxHeaderBytes, "a wait for more stays within the limit");
+                break;
+            default:
+                InvariantException.Unless(header is not null && consumed > 0 && consumed <= input.Length, "a header takes what it read");
+                InvariantException.Unless(consumed <= (header!.Version == 1 ? ProxyHeaderParser.MaxV1Bytes : ProxyHeaderParser.MaxHeaderBytes), "a header within its version's limit");
+                InvariantException.Unless(header.Client is not null || header.Version == 2, "only version 2's LOCAL has no client");
+                InvariantException.Unless(ProxyHeaderParser.TryParse(input.AsSpan(0, consumed - 1), out _, out _, out _) == ProxyHeaderStatus.NeedMore,
+                    "a header is not complete before its last byte");
+                break;
+        }
+    }
+
+    private static System.Buffers.ReadOnlySequence<byte> Split(byte[] input, int at)
+    {
+        if (at == 0 || at == input.Length)
+        {
+            return new System.Buffers.ReadOnlySequence<byte>(input);
+        }
+
+        var first = new Piece(input.AsMemory(0, at), 0);
+        var second = new Piece(input.AsMemory(at), at);
+        first.Link(second);
+        return new System.Buffers.ReadOnlySequence<byte>(first, 0, second, input.Length - at);
+    }
+
+    private sealed class Piece : System.Buffers.ReadOnlySequenceSegment<byte>
+    {
+        public Piece(ReadOnlyMemory<byte> memory, long runningIndex)
+        {
+            Memory = memory;
+            RunningIndex = runningIndex;
+        }
+
+        public void Link(Piece next) => Next = next;
     }
 }

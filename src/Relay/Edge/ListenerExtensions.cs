@@ -31,7 +31,8 @@ internal static class ListenerExtensions
                 {
                     endpoint.ListenOptions.Use(Tag(ListenerFeature.Public));
                     // Before the TLS handshake, which Kestrel adds after this callback.
-                    endpoint.ListenOptions.Use(kestrel.ApplicationServices.GetRequiredService<ConnectionGate>().Wrap);
+                    var gate = kestrel.ApplicationServices.GetRequiredService<ConnectionGate>();
+                    endpoint.ListenOptions.Use(next => gate.Wrap(next, kestrel.Limits.RequestHeadersTimeout));
                     if (endpoint.IsHttps)
                     {
                         // Replaces the certificate Kestrel loaded from the same files, just before each handshake.

@@ -21,6 +21,7 @@ internal sealed class TrustedProxies
         }
 
         ForwardLimit = options.Value.ForwardLimit;
+        ProxyProtocol = options.Value.ProxyProtocol;
     }
 
     /// <summary>The proxies and networks of the settings, each entry that is not one named in <paramref name="problems"/>.</summary>
@@ -61,6 +62,9 @@ internal sealed class TrustedProxies
     public IReadOnlyList<IPNetwork> Networks { get; }
 
     public int ForwardLimit { get; }
+
+    /// <summary>Whether the known proxies' connections begin with a PROXY protocol header.</summary>
+    public bool ProxyProtocol { get; }
 
     /// <summary>Whether any proxy is configured; with none, every client is judged on its socket address.</summary>
     public bool Any => Addresses.Count > 0 || Networks.Count > 0;

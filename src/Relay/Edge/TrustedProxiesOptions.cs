@@ -16,4 +16,11 @@ internal sealed class TrustedProxiesOptions
 
     /// <summary>How many X-Forwarded-For entries, from the right, Relay walks through trusted proxies.</summary>
     public int ForwardLimit { get; set; } = 1;
+
+    /// <summary>
+    /// Whether a connection from a known proxy must begin with a PROXY protocol header (version 1 or 2),
+    /// before TLS, whose address is then the client's; connections from other peers are judged on their own
+    /// address, and PROXY bytes from them are never believed.
+    /// </summary>
+    public bool ProxyProtocol { get; set; }
 }

@@ -11,5 +11,9 @@ internal sealed class TrustedProxiesOptionsValidator(IConfiguration configuratio
         TrustedProxies.Parse(options, problems);
         errors.AddAll(problems);
         errors.AddUnlessBetween(Key("ForwardLimit"), options.ForwardLimit, 1, 16);
+        if (options.ProxyProtocol && options.KnownProxies.Count == 0 && options.KnownNetworks.Count == 0)
+        {
+            errors.Add(Key("ProxyProtocol"), $"is on, but no proxy is known: list the load balancers in {Key("KnownProxies")} or {Key("KnownNetworks")}; the PROXY protocol is believed from them only");
+        }
     }
 }

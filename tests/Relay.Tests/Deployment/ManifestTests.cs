@@ -13,8 +13,8 @@ public sealed partial class ManifestTests
     [Fact]
     public void OutboxVolume_HoldsAFullOutboxOfSmallEvents_WithItsWalAndReserve()
     {
-        string statefulSet = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "deploy", "kubernetes", "statefulset.yaml"));
-        string settings = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "deploy", "kubernetes", "configmap.yaml"));
+        string statefulSet = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "deploy", "kubernetes", "base", "statefulset.yaml"));
+        string settings = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "deploy", "kubernetes", "base", "configmap.yaml"));
         long requested = long.Parse(Storage().Match(statefulSet).Groups[1].Value, CultureInfo.InvariantCulture) * 1024 * MiB;
         long maxBytes = MaxBytes().Match(settings) is { Success: true } setting
             ? long.Parse(setting.Groups[1].Value, CultureInfo.InvariantCulture)

@@ -52,6 +52,7 @@ public sealed class FuzzTargetTests
     [InlineData("soap")]
     [InlineData("token")]
     [InlineData("ens")]
+    [InlineData("proxy")]
     public async Task UnderAfl_ATargetRunsForSeconds_AndFindsNothing(string target)
     {
         var (exitCode, output) = await ExternalTools.RunAsync("bash", ["scripts/fuzz.sh", target, "5"], RepositoryRoot.Path, TimeSpan.FromMinutes(3));

@@ -129,7 +129,8 @@ internal sealed class RelayServer : IAsyncDisposable
     }
 
     /// <summary>An HTTPS client of the Public listener, connecting from <paramref name="from"/> (default 127.0.0.1).</summary>
-    public HttpClient CreateClient(IPAddress? from = null) => TestClients.Create(PublicUri, _certificate.Certificate, from);
+    public HttpClient CreateClient(IPAddress? from = null, Func<Stream, CancellationToken, Task>? preamble = null) =>
+        TestClients.Create(PublicUri, _certificate.Certificate, from, preamble);
 
     public HttpClient CreateAdminClient() => new() { BaseAddress = AdminUri, Timeout = TimeSpan.FromSeconds(10) };
 

@@ -8,7 +8,8 @@ namespace Relay.Infrastructure;
 /// <summary>HTTPS clients that trust only the test certificate and connect from a chosen loopback address.</summary>
 internal static class TestClients
 {
-    public static HttpClient Create(Uri baseAddress, X509Certificate2 trusted, IPAddress? from = null)
+    /// <param name="preamble">Written on each new connection before TLS, as a load balancer writes a PROXY protocol header.</param>
+    public static HttpClient Create(Uri baseAddress, X509Certificate2 trusted, IPAddress? from = null, Func<Stream, CancellationToken, Task>? preamble = null)
     {
         var handler = new SocketsHttpHandler
         {
@@ -32,7 +33,13 @@ internal static class TestClients
                 {
                     socket.Bind(new IPEndPoint(from ?? (family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback), 0));
                     await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                    return new NetworkStream(socket, ownsSocket: true);
+                    var stream = new NetworkStream(socket, ownsSocket: true);
+                    if (preamble is not null)
+                    {
+                        await preamble(stream, cancellationToken);
+                    }
+
+                    return stream;
                 }
                 catch
                 {
