@@ -6,7 +6,8 @@
 #   scripts/fuzz.sh TARGET run FILE|DIR... runs inputs through TARGET without AFL (a crash's reproduction)
 # The targets live in fuzz/Relay.Fuzz, their seed corpora in fuzz/corpus/TARGET. Relay.Core.dll is
 # instrumented by the SharpFuzz tool (dotnet-tools.json); afl-fuzz comes from Debian's afl++, installed
-# when missing. Findings go to .dev/fuzz/TARGET/ (crashes in default/crashes/), kept between runs.
+# when missing. Findings go to .dev/fuzz/TARGET/ (crashes in default/crashes/), kept between runs. Runs are
+# not pinned to a core (AFL_NO_AFFINITY), so that several can share the machine with the test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -44,7 +45,7 @@ dotnet tool run sharpfuzz "$work/bin/Relay.Core.dll" >/dev/null
 # A run resumes its findings when there are some ("-i -"), else starts from the seed corpus.
 input=fuzz/corpus/$target
 [ -f "$work/default/fuzzer_stats" ] && input=-
-AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_AUTORESUME=1 \
+AFL_NO_AFFINITY=1 AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_AUTORESUME=1 \
   afl-fuzz -i "$input" -o "$work" -V "$seconds" -t 5000 -m none -- dotnet "$work/bin/Relay.Fuzz.dll" "$target" >"$work/afl.log" 2>&1 || {
     echo "fuzz: afl-fuzz failed; its log is $work/afl.log" >&2
     tail -20 "$work/afl.log" >&2

@@ -13,8 +13,9 @@ namespace Relay.Ens;
 /// <summary>
 /// <c>POST {Relay:Ens:Path}/{token}</c>: reads a batch of ENS notifications, checks its signature, turns each
 /// event into a CloudEvent and answers 200 only once every one is confirmed by the broker or in the
-/// outbox. ENS retries a batch it was not answered 200 for, so a batch that cannot be kept is refused
-/// whole (503) rather than half-kept; a retried batch gives the same event ids. The verification ENS
+/// outbox. ENS retries a batch it was not answered 200 for, so a batch any of whose events the outbox
+/// could not take is answered 503 as a whole (those that were kept come again in the retry, with the same
+/// ids, for consumers to drop). The verification ENS
 /// posts when a callback is created is unsigned: it is published as <c>ens.verification</c>, answered 200,
 /// and handed to <see cref="EnsVerifier"/>.
 /// </summary>
