@@ -265,7 +265,10 @@ public static class ExpectationJson
                 return false;
             }
 
-            submittedAt = parsed.ToUniversalTime();
+            // Kept to the millisecond, as it is written back and as events carry times (fuzzing found a
+            // registration that did not read back the same with a finer one).
+            var utc = parsed.ToUniversalTime();
+            submittedAt = new DateTimeOffset(utc.UtcTicks - (utc.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
         }
 
         if (traceParent is not null && !IsTraceParent(traceParent))

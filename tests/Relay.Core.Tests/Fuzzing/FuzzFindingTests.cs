@@ -29,4 +29,13 @@ public sealed class FuzzFindingTests
         Assert.False(ExpectationJson.TryReadMany([.. "["u8, .. ExpectationWithInvalidUtf8, .. "]"u8], 10, out _, out problem));
         Assert.Equal("not UTF-8", problem);
     }
+
+    [Fact]
+    public void AnExpectationsSubmittedAt_IsKeptToTheMillisecond_SoThatItReadsBackTheSame()
+    {
+        Assert.True(ExpectationJson.TryRead("""{"source":"pbu","requestId":"r-1","submittedAt":"2026-12-01T08:00:00.0001"}"""u8, out var expectation, out _));
+        Assert.Equal(new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero), expectation.SubmittedAt);
+        Assert.True(ExpectationJson.TryRead(ExpectationJson.Write(expectation), out var again, out _));
+        Assert.Equal(expectation, again);
+    }
 }
