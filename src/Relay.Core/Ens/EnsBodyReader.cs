@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Unicode;
+using Relay.Core.Memory;
 
 namespace Relay.Core.Ens;
 
@@ -44,6 +45,12 @@ public static class EnsBodyReader
         if (!Utf8.IsValid(body))
         {
             return EnsBody.Bad("the body is not UTF-8");
+        }
+
+        // Every string of an event reaches consumers as sent: each must read as text in any of their parsers.
+        if (!JsonStrings.AllReadable(body))
+        {
+            return EnsBody.Bad("the body " + JsonStrings.LoneSurrogate);
         }
 
         JsonDocument document;

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Unicode;
+using Relay.Core.Memory;
 
 namespace Relay.Core.MarketingCloud;
 
@@ -44,6 +45,11 @@ public sealed record TokenAnswer(string AccessToken, TimeSpan Lifetime, Uri Soap
         catch (JsonException)
         {
             problem = "the token answer is not JSON";
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            problem = "the token answer " + JsonStrings.LoneSurrogate;
             return false;
         }
 

@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Unicode;
+using Relay.Core.Memory;
 
 namespace Relay.Core.Reconciliation;
 
@@ -59,6 +60,13 @@ public static class ExpectationJson
         {
             expectation = null;
             problem = "not valid JSON: " + FirstLine(ex.Message);
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            // A string that is well-formed JSON but no text (fuzzing found it): see JsonStrings.
+            expectation = null;
+            problem = JsonStrings.LoneSurrogate;
             return false;
         }
     }
@@ -129,6 +137,12 @@ public static class ExpectationJson
         catch (JsonException ex)
         {
             problem = "not valid JSON: " + FirstLine(ex.Message);
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            expectations = [];
+            problem = JsonStrings.LoneSurrogate;
             return false;
         }
     }

@@ -315,9 +315,9 @@ internal sealed record RestAnswer(HttpStatusCode Status, byte[] Body)
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            // Not JSON: the text itself.
+            // Not JSON, or a string in it that is no text: the answer itself.
         }
 
         return Body.Length == 0 ? $"HTTP {(int)Status}" : Cut(System.Text.Encoding.UTF8.GetString(Body, 0, Math.Min(Body.Length, 400)));

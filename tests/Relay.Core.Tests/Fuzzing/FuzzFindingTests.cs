@@ -1,4 +1,6 @@
+using Relay.Core.Ens;
 using Relay.Core.MarketingCloud;
+using Relay.Core.Memory;
 using Relay.Core.Reconciliation;
 
 namespace Relay.Fuzzing;
@@ -37,5 +39,20 @@ public sealed class FuzzFindingTests
         Assert.Equal(new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero), expectation.SubmittedAt);
         Assert.True(ExpectationJson.TryRead(ExpectationJson.Write(expectation), out var again, out _));
         Assert.Equal(expectation, again);
+    }
+
+    [Fact]
+    public void JsonWithAnEscapedLoneSurrogate_IsRefusedWithAReason_ByEveryReaderOfOutsideJson()
+    {
+        // Well-formed JSON whose string is no text: reading it threw in all three readers.
+        Assert.False(ExpectationJson.TryRead("""{"source":"a\udccc","requestId":"r"}"""u8, out _, out string? problem));
+        Assert.Equal(JsonStrings.LoneSurrogate, problem);
+        Assert.False(TokenAnswer.TryRead("""{"access_token":"a\udccc","expires_in":5,"soap_instance_url":"https://x/"}"""u8, out _, out problem));
+        Assert.EndsWith(JsonStrings.LoneSurrogate, problem, StringComparison.Ordinal);
+        var ens = EnsBodyReader.Read("""[{"even\udCCCtCategoryType":"x"},{"info":{"a":"\ud800"}}]"""u8);
+        Assert.EndsWith(JsonStrings.LoneSurrogate, ens.Problem, StringComparison.Ordinal);
+
+        // A pair is text.
+        Assert.Null(EnsBodyReader.Read("""[{"a":"\ud83d\ude00"}]"""u8).Problem);
     }
 }
