@@ -19,6 +19,7 @@ public static class CallbackFormReader
     {
         var values = new string?[CallbackFieldNames.Count];
         var seen = new bool[CallbackFieldNames.Count];
+        RentedUtf8? resultDetailXml = null;
         var problem = CallbackProblem.None;
         CallbackField? problemField = null;
         Span<byte> name = stackalloc byte[MaxKnownNameBytes];
@@ -53,13 +54,37 @@ public static class CallbackFormReader
                 continue;
             }
 
+            int index = (int)field;
+            if (field == CallbackField.ResultDetailXml)
+            {
+                if (!TryDecodeUtf8(rawValue, out var xml, out CallbackProblem xmlProblem))
+                {
+                    Note(xmlProblem, field);
+                }
+                else if (!seen[index])
+                {
+                    seen[index] = true;
+                    resultDetailXml = xml;
+                }
+                else
+                {
+                    bool same = xml is null ? resultDetailXml is null : resultDetailXml is not null && xml.Span.SequenceEqual(resultDetailXml.Span);
+                    xml?.Dispose();
+                    if (!same)
+                    {
+                        Note(CallbackProblem.ConflictingField, field);
+                    }
+                }
+
+                continue;
+            }
+
             if (!TryDecodeValue(rawValue, out string? value, out CallbackProblem valueProblem))
             {
                 Note(valueProblem, field);
                 continue;
             }
 
-            int index = (int)field;
             if (!seen[index])
             {
                 seen[index] = true;
@@ -71,17 +96,7 @@ public static class CallbackFormReader
             }
         }
 
-        var callback = new MarketingCloudCallback(
-            values[(int)CallbackField.RequestId],
-            values[(int)CallbackField.ConversationId],
-            values[(int)CallbackField.OverallStatusCode],
-            values[(int)CallbackField.StatusCode],
-            values[(int)CallbackField.StatusMessage],
-            values[(int)CallbackField.ErrorCode],
-            values[(int)CallbackField.RequestType],
-            values[(int)CallbackField.ResultType],
-            values[(int)CallbackField.ResultDetailXml],
-            values[(int)CallbackField.SequenceCode]);
+        var callback = new MarketingCloudCallback(values, resultDetailXml);
 
         if (problem == CallbackProblem.None && callback.RequestId is null)
         {
@@ -109,6 +124,29 @@ public static class CallbackFormReader
     /// <summary>Whether the text holds a control character (C0, DEL or C1).</summary>
     public static bool HasControlCharacter(string? text) =>
         text is not null && (text.AsSpan().IndexOfAnyInRange('\u0000', '\u001F') >= 0 || text.AsSpan().IndexOfAnyInRange('\u007F', '\u009F') >= 0);
+
+    /// <summary>Decodes a value into a rented buffer, kept as UTF-8 (ResultDetailXML: large, and read as UTF-8).</summary>
+    private static bool TryDecodeUtf8(ReadOnlySpan<byte> raw, out RentedUtf8? value, out CallbackProblem problem)
+    {
+        value = null;
+        problem = CallbackProblem.None;
+        if (raw.IsEmpty)
+        {
+            return true;
+        }
+
+        byte[] rented = ByteBuffers.Rent(raw.Length);
+        int length = FormUrlDecoder.Decode(raw, rented);
+        problem = length < 0 ? CallbackProblem.MalformedPercentEncoding : !Utf8.IsValid(rented.AsSpan(0, length)) ? CallbackProblem.NotUtf8 : CallbackProblem.None;
+        if (problem != CallbackProblem.None || length == 0)
+        {
+            ByteBuffers.Return(rented);
+            return problem == CallbackProblem.None;
+        }
+
+        value = new RentedUtf8(rented, length);
+        return true;
+    }
 
     private static bool TryDecodeValue(ReadOnlySpan<byte> raw, out string? value, out CallbackProblem problem)
     {

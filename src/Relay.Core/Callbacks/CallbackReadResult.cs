@@ -2,9 +2,11 @@ namespace Relay.Core.Callbacks;
 
 /// <summary>
 /// What reading a posted form found: the callback (possibly partial), and the problem that makes it
-/// invalid, with the field it concerns when there is one.
+/// invalid, with the field it concerns when there is one. Disposing it gives back the buffer its
+/// ResultDetailXML was decoded into, once the event is made.
 /// </summary>
 public sealed record CallbackReadResult(MarketingCloudCallback Callback, CallbackProblem Problem, CallbackField? ProblemField = null)
+    : IDisposable
 {
     public static CallbackReadResult Unreadable { get; } = new(MarketingCloudCallback.Empty, CallbackProblem.Unreadable);
 
@@ -22,4 +24,6 @@ public sealed record CallbackReadResult(MarketingCloudCallback Callback, Callbac
         CallbackProblem.Unreadable => "the callback could not be read; only its raw body is kept",
         _ => Problem.ToString(),
     };
+
+    public void Dispose() => Callback.Release();
 }

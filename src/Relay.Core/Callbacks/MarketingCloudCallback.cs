@@ -1,7 +1,12 @@
+using System.Text;
+using Relay.Core.Memory;
+
 namespace Relay.Core.Callbacks;
 
 /// <summary>
 /// The ten fields of one Marketing Cloud asynchronous-API callback, as posted. Empty fields are null.
+/// Read from a form, ResultDetailXML stays the UTF-8 it arrived as, in a rented buffer the read gives back
+/// (<see cref="CallbackReadResult.Dispose"/>); <see cref="ResultDetailXml"/> decodes it when asked.
 /// </summary>
 public sealed record MarketingCloudCallback(
     string? RequestId,
@@ -15,5 +20,55 @@ public sealed record MarketingCloudCallback(
     string? ResultDetailXml,
     string? SequenceCode)
 {
+    private readonly string? _resultDetailXml = ResultDetailXml;
+    private readonly RentedUtf8? _resultDetailXmlUtf8;
+
+    internal MarketingCloudCallback(string?[] values, RentedUtf8? resultDetailXml)
+        : this(values[0], values[1], values[2], values[3], values[4], values[5], values[6], values[7], null, values[9])
+    {
+        _resultDetailXmlUtf8 = resultDetailXml;
+    }
+
     public static MarketingCloudCallback Empty { get; } = new(null, null, null, null, null, null, null, null, null, null);
+
+    public string? ResultDetailXml
+    {
+        get => _resultDetailXml ?? _resultDetailXmlUtf8?.ToString();
+        init => _resultDetailXml = value;
+    }
+
+    internal bool HasResultDetailXml => _resultDetailXml is not null || _resultDetailXmlUtf8 is not null;
+
+    /// <summary>
+    /// ResultDetailXML in UTF-8: the bytes it arrived as, or the string's encoding in <paramref name="rented"/>
+    /// (ill-formed UTF-16 becomes U+FFFD), which the caller gives back to <see cref="ByteBuffers"/>.
+    /// </summary>
+    internal ReadOnlySpan<byte> ResultDetailXmlUtf8(out byte[]? rented)
+    {
+        rented = null;
+        if (_resultDetailXmlUtf8 is { } utf8)
+        {
+            return utf8.Span;
+        }
+
+        if (_resultDetailXml is not { } text)
+        {
+            return default;
+        }
+
+        rented = ByteBuffers.Rent(Encoding.UTF8.GetByteCount(text));
+        return rented.AsSpan(0, Encoding.UTF8.GetBytes(text, rented));
+    }
+
+    /// <summary>Gives the rented ResultDetailXML back; <see cref="ResultDetailXml"/> cannot be read after.</summary>
+    internal void Release() => _resultDetailXmlUtf8?.Dispose();
+
+    public bool Equals(MarketingCloudCallback? other) =>
+        other is not null
+        && RequestId == other.RequestId && ConversationId == other.ConversationId && OverallStatusCode == other.OverallStatusCode
+        && StatusCode == other.StatusCode && StatusMessage == other.StatusMessage && ErrorCode == other.ErrorCode
+        && RequestType == other.RequestType && ResultType == other.ResultType && ResultDetailXml == other.ResultDetailXml
+        && SequenceCode == other.SequenceCode;
+
+    public override int GetHashCode() => HashCode.Combine(RequestId, ConversationId, OverallStatusCode, StatusCode, StatusMessage, ResultDetailXml);
 }

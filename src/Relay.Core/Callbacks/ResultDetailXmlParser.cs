@@ -1,4 +1,4 @@
-using System.Xml;
+using System.Text;
 
 namespace Relay.Core.Callbacks;
 
@@ -7,44 +7,71 @@ namespace Relay.Core.Callbacks;
 /// root, namespaces with or without prefixes, <c>xsi:type</c> attributes, a fragment of several roots.
 /// A result is an element that carries a <c>StatusCode</c> child (every Result type of the WSDL does);
 /// the outermost such elements are the results. When there are none, the root's children are.
-/// DTDs are prohibited and nothing external is resolved, so XXE and entity expansion cannot happen.
+/// DTDs are refused and no entity but XML's five is known, so XXE and entity expansion cannot happen.
+/// It reads the UTF-8 the callback arrived in (<see cref="Utf8XmlScanner"/>) into a reused
+/// <see cref="ResultTree"/>: hundreds of elements cost no allocation.
 /// </summary>
 public static class ResultDetailXmlParser
 {
-    private const string XsiNamespace = "http://www.w3.org/2001/XMLSchema-instance";
-    private const string XmlnsNamespace = "http://www.w3.org/2000/xmlns/";
+    // A thread keeps its tree for the next document while the tree stays this small.
+    private const int ReusedTreeMaxBytes = 1024 * 1024;
 
+    private static readonly System.Buffers.SearchValues<byte> AsciiWhitespace = System.Buffers.SearchValues.Create(" \t\n\r\v\f"u8);
+
+    [ThreadStatic]
+    private static Reader? t_reader;
+
+    /// <summary>The results as elements, for tools and tests; the server streams them (<see cref="Stream(ReadOnlySpan{byte}, ResultDetailXmlLimits, IResultSink, out bool)"/>).</summary>
     public static ResultDetail Parse(string? xml, ResultDetailXmlLimits limits)
     {
         var results = new ResultList();
-        string? error = Read(xml, limits, results, stream: false, out bool found);
+        bool found = false;
+        string? error = xml is null ? null : ReadWhole(Encoding.UTF8.GetBytes(xml), limits, results, out found);
         return error is not null ? ResultDetail.Failed(error) : found ? new ResultDetail(results.Results, null) : ResultDetail.None;
     }
 
-    /// <summary>
-    /// Parses as <see cref="Parse"/> does, handing each result to <paramref name="sink"/> as soon as it is
-    /// known to be one and letting it go, so that a document of thousands of results is never held whole.
-    /// On an error, results already handed over are to be discarded.
-    /// </summary>
-    /// <param name="found">Whether there was XML, so that results (maybe none) were handed over.</param>
-    /// <returns>Null when the results were all handed over (or there was no XML); otherwise why it failed.</returns>
+    /// <summary>As <see cref="Stream(ReadOnlySpan{byte}, ResultDetailXmlLimits, IResultSink, out bool)"/>, for XML held as a string.</summary>
     public static string? Stream(string? xml, ResultDetailXmlLimits limits, IResultSink sink, out bool found)
     {
         ArgumentNullException.ThrowIfNull(sink);
-        return Read(xml, limits, sink, stream: true, out found);
-    }
-
-    private static string? Read(string? xml, ResultDetailXmlLimits limits, IResultSink sink, bool stream, out bool found)
-    {
         found = false;
-        if (string.IsNullOrWhiteSpace(xml))
+        if (xml is null)
         {
             return null;
         }
 
-        if (xml.Length > limits.MaxCharacters)
+        // Text that is not well-formed UTF-16 gets U+FFFD, as the event's resultDetailXml does.
+        byte[] utf8 = Encoding.UTF8.GetBytes(xml);
+        return Stream(utf8, limits, sink, out found);
+    }
+
+    /// <summary>
+    /// Hands each result of ResultDetailXML (in UTF-8) to <paramref name="sink"/> as soon as it is known to
+    /// be one and lets it go, so that a document of thousands of results is never held whole. On an
+    /// error, results already handed over are to be discarded.
+    /// </summary>
+    /// <param name="found">Whether there was XML, so that results (maybe none) were handed over.</param>
+    /// <returns>Null when the results were all handed over (or there was no XML); otherwise why it failed.</returns>
+    public static string? Stream(ReadOnlySpan<byte> xml, ResultDetailXmlLimits limits, IResultSink sink, out bool found) =>
+        Read(xml, limits, sink, stream: true, out found);
+
+    /// <summary>As <see cref="Stream(ReadOnlySpan{byte}, ResultDetailXmlLimits, IResultSink, out bool)"/>, holding the whole tree to the end: what streaming must agree with.</summary>
+    internal static string? ReadWhole(ReadOnlySpan<byte> xml, ResultDetailXmlLimits limits, IResultSink sink, out bool found) =>
+        Read(xml, limits, sink, stream: false, out found);
+
+    private static string? Read(ReadOnlySpan<byte> xml, ResultDetailXmlLimits limits, IResultSink sink, bool stream, out bool found)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        ArgumentNullException.ThrowIfNull(sink);
+        found = false;
+        if (IsWhitespace(xml))
         {
-            return $"ResultDetailXML has {xml.Length} characters, over the limit of {limits.MaxCharacters}; it was not parsed";
+            return null;
+        }
+
+        if (xml.Length > limits.MaxCharacters && Encoding.UTF8.GetCharCount(xml) is int characters && characters > limits.MaxCharacters)
+        {
+            return $"ResultDetailXML has {characters} characters, over the limit of {limits.MaxCharacters}; it was not parsed";
         }
 
         if (DeclaresDtd(xml))
@@ -52,40 +79,115 @@ public static class ResultDetailXmlParser
             return "ResultDetailXML declares a DTD; DTDs and entities are refused";
         }
 
-        var settings = new XmlReaderSettings
-        {
-            DtdProcessing = DtdProcessing.Prohibit,
-            XmlResolver = null,
-            MaxCharactersInDocument = limits.MaxCharacters,
-            MaxCharactersFromEntities = 0,
-            ConformanceLevel = ConformanceLevel.Fragment,
-            IgnoreComments = true,
-            IgnoreProcessingInstructions = true,
-            IgnoreWhitespace = true,
-        };
-
-        var roots = new List<ResultElement>();
-        var open = new Stack<ResultElement>();
-        bool handedOver = false;
-        bool rootIsResult = false;
-        var handing = stream ? new List<ResultElement>() : null;
+        var reader = t_reader ?? new Reader();
+        t_reader = null;
         try
         {
-            using var reader = XmlReader.Create(new StringReader(xml), settings);
-            while (reader.Read())
+            return reader.Read(xml, limits, sink, stream, out found);
+        }
+        finally
+        {
+            if (reader.Tree.Capacity <= ReusedTreeMaxBytes)
             {
-                switch (reader.NodeType)
-                {
-                    case XmlNodeType.Element:
-                        if (open.Count >= limits.MaxDepth)
-                        {
-                            return $"ResultDetailXML nests deeper than the limit of {limits.MaxDepth} elements; it was not parsed";
-                        }
+                t_reader = reader;
+            }
+        }
+    }
 
-                        var element = ReadElement(reader);
-                        if (open.TryPeek(out var parent))
-                        {
-                            if (open.Count == 1 && element.Name == "StatusCode")
+    private static bool IsWhitespace(ReadOnlySpan<byte> xml)
+    {
+        if (xml.IndexOfAnyExcept(AsciiWhitespace) is int at && at < 0)
+        {
+            return true;
+        }
+
+        if (xml[at] < 0x80)
+        {
+            return false;
+        }
+
+        // As string.IsNullOrWhiteSpace reads it: Unicode's spaces too.
+        foreach (var rune in Encoding.UTF8.GetString(xml).EnumerateRunes())
+        {
+            if (!Rune.IsWhiteSpace(rune))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // The scanner refuses DTDs anyway; this names the refusal. It looks for "<!", a vectorized search, and
+    // compares the word only there: a case-insensitive search for the whole word over the document is not.
+    private static bool DeclaresDtd(ReadOnlySpan<byte> xml)
+    {
+        int at;
+        while ((at = xml.IndexOf("<!"u8)) >= 0)
+        {
+            xml = xml[(at + 2)..];
+            if (xml.Length >= 7 && Ascii.EqualsIgnoreCase(xml[..7], "DOCTYPE"u8))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>One thread's state for reading a document: the tree, the open elements, the namespaces.</summary>
+    private sealed class Reader
+    {
+        private const int ScanAttributesLimit = 16;
+        private static readonly byte[] StatusCode = "StatusCode"u8.ToArray();
+
+        private readonly List<int> _roots = [];
+        private readonly List<int> _results = [];
+        private readonly XmlNamespaceScope _namespaces = new();
+        private (int Node, Range Name)[] _open = new (int, Range)[16];
+        private int _depth;
+        private (Range Name, Range Value)[] _attributes = new (Range, Range)[8];
+
+        public ResultTree Tree { get; } = new();
+
+        public string? Read(ReadOnlySpan<byte> xml, ResultDetailXmlLimits limits, IResultSink sink, bool stream, out bool found)
+        {
+            found = false;
+            Tree.Clear();
+            _namespaces.Clear();
+            _roots.Clear();
+            _depth = 0;
+            bool handedOver = false;
+            bool rootIsResult = false;
+            var mark = Tree.Now;
+            var scanner = new Utf8XmlScanner(xml);
+            try
+            {
+                if (XmlNames.IndexOfNonCharacter(xml) is int bad and >= 0)
+                {
+                    throw new XmlSyntaxException($"a character XML does not allow, at byte {bad}");
+                }
+
+                XmlToken token;
+                while ((token = scanner.Next()) != XmlToken.End)
+                {
+                    switch (token)
+                    {
+                        case XmlToken.StartTag:
+                            if (_depth >= limits.MaxDepth)
+                            {
+                                return $"ResultDetailXML nests deeper than the limit of {limits.MaxDepth} elements; it was not parsed";
+                            }
+
+                            if (_depth == 1)
+                            {
+                                mark = Tree.Now;
+                            }
+
+                            int parent = _depth > 0 ? _open[_depth - 1].Node : ResultTree.None;
+                            var name = scanner.NameRange;
+                            int element = ReadElement(ref scanner, xml, parent);
+                            if (_depth == 1 && Tree.Name(element).SequenceEqual(StatusCode))
                             {
                                 if (stream && handedOver)
                                 {
@@ -98,192 +200,346 @@ public static class ResultDetailXmlParser
                                 rootIsResult = true;
                             }
 
-                            parent.AddChild(element);
-                        }
-                        else
-                        {
-                            roots.Add(element);
-                            rootIsResult = false;
-                        }
+                            if (parent == ResultTree.None)
+                            {
+                                _roots.Add(element);
+                                rootIsResult = false;
+                            }
 
-                        if (!reader.IsEmptyElement)
-                        {
-                            open.Push(element);
-                        }
-                        else if (stream && open.Count == 1 && !rootIsResult)
-                        {
-                            handedOver = HandOver(open.Peek(), roots, sink, handing!, handedOver);
-                        }
+                            if (!scanner.IsEmptyElement)
+                            {
+                                Push(element, name);
+                            }
+                            else
+                            {
+                                _namespaces.Leave(_depth + 1);
+                                if (stream && _depth == 1 && !rootIsResult)
+                                {
+                                    handedOver = HandOver(_open[0].Node, sink, handedOver, mark);
+                                }
+                            }
 
-                        break;
+                            break;
 
-                    case XmlNodeType.EndElement:
-                        open.Pop().CompleteText();
-                        if (stream && open.Count == 1 && !rootIsResult)
-                        {
-                            handedOver = HandOver(open.Peek(), roots, sink, handing!, handedOver);
-                        }
+                        case XmlToken.EndTag:
+                            if (_depth == 0 || !scanner.Name.SequenceEqual(xml[_open[_depth - 1].Name]))
+                            {
+                                throw scanner.Fail(_depth == 0 ? "an end tag that closes nothing" : "an end tag that does not match its start tag");
+                            }
 
-                        break;
+                            _namespaces.Leave(_depth);
+                            _depth--;
+                            if (stream && _depth == 1 && !rootIsResult)
+                            {
+                                handedOver = HandOver(_open[0].Node, sink, handedOver, mark);
+                            }
 
-                    case XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.SignificantWhitespace:
-                        if (open.TryPeek(out var owner))
-                        {
-                            owner.AppendText(reader.Value);
-                        }
+                            break;
 
-                        break;
+                        case XmlToken.Text or XmlToken.CData:
+                            if (_depth > 0)
+                            {
+                                AddText(ref scanner, token, _open[_depth - 1].Node);
+                            }
+
+                            break;
+                    }
                 }
-            }
-        }
-        catch (XmlException ex)
-        {
-            return $"ResultDetailXML is not well-formed XML: {ex.Message}";
-        }
 
-        if (roots.Count == 0)
-        {
-            return "ResultDetailXML holds no element";
-        }
-
-        // What is left: roots that are results themselves, or, when nothing was a result, the fallback.
-        foreach (var result in SelectResults(roots, handedOver))
-        {
-            sink.Result(result);
-        }
-
-        found = true;
-        return null;
-    }
-
-    /// <summary>
-    /// A child of a root is complete: unless the root may be a result itself, the results in it are handed
-    /// over, and once any result has been, what the roots kept for the fallback (no result anywhere) is let go.
-    /// </summary>
-    /// <returns>Whether any result has been handed over so far.</returns>
-    private static bool HandOver(ResultElement root, List<ResultElement> roots, IResultSink sink, List<ResultElement> results, bool handedOver)
-    {
-        results.Clear();
-        CollectOutermostResults(root.Children[^1], results);
-        foreach (var result in results)
-        {
-            sink.Result(result);
-        }
-
-        if (!handedOver && results.Count > 0)
-        {
-            // The first result: nothing kept for the fallback is needed any more. A root with a StatusCode
-            // of its own is a result, kept whole to the end.
-            foreach (var kept in roots)
-            {
-                if (!kept.HasChild("StatusCode"))
+                if (_depth > 0)
                 {
-                    kept.ClearChildren();
+                    throw scanner.Fail("the document ends before its elements do");
                 }
+            }
+            catch (XmlSyntaxException ex)
+            {
+                return $"ResultDetailXML is not well-formed XML: {ex.Message}";
+            }
+
+            if (_roots.Count == 0)
+            {
+                return "ResultDetailXML holds no element";
+            }
+
+            // What is left: roots that are results themselves, or, when nothing was a result, the fallback.
+            SelectResults(handedOver);
+            foreach (int result in _results)
+            {
+                sink.Result(Tree, result);
+            }
+
+            found = true;
+            return null;
+        }
+
+        private void Push(int element, Range name)
+        {
+            if (_depth == _open.Length)
+            {
+                Array.Resize(ref _open, _depth * 2);
+            }
+
+            _open[_depth++] = (element, name);
+        }
+
+        /// <summary>Reads the start tag's attributes (namespace declarations first, wherever they are) into a new node.</summary>
+        private int ReadElement(ref Utf8XmlScanner scanner, ReadOnlySpan<byte> xml, int parent)
+        {
+            var qualifiedName = scanner.Name;
+            int count = 0;
+            int depth = _depth + 1;
+            while (scanner.NextAttribute(out var name, out var value))
+            {
+                if (count == _attributes.Length)
+                {
+                    Array.Resize(ref _attributes, count * 2);
+                }
+
+                _attributes[count++] = (name, value);
+                var attributeName = xml[name];
+                if (attributeName.SequenceEqual("xmlns"u8) || attributeName.StartsWith("xmlns:"u8))
+                {
+                    var prefix = attributeName.Length == 5 ? default : attributeName[6..];
+                    if (attributeName.Length > 5)
+                    {
+                        CheckName(ref scanner, prefix);
+                    }
+
+                    var uri = DecodeAttribute(ref scanner, xml[value]);
+                    if (XmlNamespaceScope.CheckDeclaration(prefix, uri) is { } problem)
+                    {
+                        throw scanner.Fail(problem);
+                    }
+
+                    _namespaces.Declare(depth, prefix, uri);
+                }
+            }
+
+            int element = Tree.AddNode(parent, LocalName(ref scanner, qualifiedName, isAttribute: false, out _));
+            // A few attributes are the rule, compared pair by pair; many get a set, so that a tag of
+            // thousands costs what their length does.
+            var seen = count > ScanAttributesLimit ? new HashSet<string>(StringComparer.Ordinal) : null;
+            for (int i = 0; i < count; i++)
+            {
+                var (name, value) = _attributes[i];
+                var attributeName = xml[name];
+                if (seen is not null ? !seen.Add(Encoding.UTF8.GetString(attributeName)) : AppearsBefore(xml, i, attributeName))
+                {
+                    throw scanner.Fail("an attribute appears twice in one tag");
+                }
+
+                if (attributeName.SequenceEqual("xmlns"u8) || attributeName.StartsWith("xmlns:"u8))
+                {
+                    continue;
+                }
+
+                var local = LocalName(ref scanner, attributeName, isAttribute: true, out var uri);
+                if (!uri.IsEmpty && (seen is not null
+                    ? !seen.Add("{" + Encoding.UTF8.GetString(uri) + "}" + Encoding.UTF8.GetString(local))
+                    : SameExpandedNameBefore(xml, i, local, uri)))
+                {
+                    throw scanner.Fail("two attributes of one tag are the same once their prefixes are resolved");
+                }
+
+                var decoded = Tree.Reserve(xml[value].Length);
+                int length = scanner.DecodeAttributeValue(xml[value], decoded);
+                if (XmlNamespaceScope.IsXsi(uri) && local.SequenceEqual("type"u8))
+                {
+                    // The local part of a qualified type name: "p:CreateResult" is CreateResult.
+                    var type = decoded[..length];
+                    int colon = type.IndexOf((byte)':');
+                    int offset = Tree.Commit(length);
+                    Tree.SetType(element, offset + colon + 1, length - colon - 1);
+                }
+                else if (XmlNamespaceScope.IsXsi(uri) && local.SequenceEqual("nil"u8))
+                {
+                    Tree.SetNil(element, decoded[..length] is [(byte)'1'] or [(byte)'t', (byte)'r', (byte)'u', (byte)'e']);
+                }
+                else
+                {
+                    int offset = Tree.Commit(length);
+                    Tree.AddAttribute(element, local, offset, length);
+                }
+            }
+
+            return element;
+        }
+
+        private bool AppearsBefore(ReadOnlySpan<byte> xml, int index, ReadOnlySpan<byte> name)
+        {
+            for (int j = 0; j < index; j++)
+            {
+                if (xml[_attributes[j].Name].SequenceEqual(name))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private bool SameExpandedNameBefore(ReadOnlySpan<byte> xml, int index, ReadOnlySpan<byte> local, ReadOnlySpan<byte> uri)
+        {
+            for (int j = 0; j < index; j++)
+            {
+                var other = xml[_attributes[j].Name];
+                int colon = other.IndexOf((byte)':');
+                if (colon < 0 || !other[(colon + 1)..].SequenceEqual(local) || other[..colon].SequenceEqual("xmlns"u8))
+                {
+                    continue;
+                }
+
+                _namespaces.TryResolve(other[..colon], out var otherUri);
+                if (otherUri.SequenceEqual(uri))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private ReadOnlySpan<byte> DecodeAttribute(ref Utf8XmlScanner scanner, ReadOnlySpan<byte> raw)
+        {
+            // Decoded at the end of the tree's bytes, not kept: the scope copies what it needs.
+            var decoded = Tree.Reserve(raw.Length);
+            return decoded[..scanner.DecodeAttributeValue(raw, decoded)];
+        }
+
+        /// <summary>The local part of a qualified name, its prefix resolved (an attribute without one is in no namespace).</summary>
+        private ReadOnlySpan<byte> LocalName(ref Utf8XmlScanner scanner, ReadOnlySpan<byte> name, bool isAttribute, out ReadOnlySpan<byte> uri)
+        {
+            uri = default;
+            int colon = name.IndexOf((byte)':');
+            if (colon < 0)
+            {
+                return name;
+            }
+
+            var prefix = name[..colon];
+            var local = name[(colon + 1)..];
+            if (prefix.IsEmpty || local.IsEmpty || local.Contains((byte)':') || !XmlNames.IsNameStart(local))
+            {
+                throw scanner.Fail("a name with a misplaced ':'");
+            }
+
+            // .NET's reader took an element named xmlns:x as it was, and so does this one.
+            bool xmlnsElement = !isAttribute && prefix.SequenceEqual("xmlns"u8);
+            if (!xmlnsElement && (prefix.SequenceEqual("xmlns"u8) || !_namespaces.TryResolve(prefix, out uri)))
+            {
+                throw scanner.Fail(isAttribute ? "an attribute's prefix is not declared" : "an element's prefix is not declared");
+            }
+
+            return local;
+        }
+
+        private static void CheckName(ref Utf8XmlScanner scanner, ReadOnlySpan<byte> prefix)
+        {
+            if (prefix.IsEmpty || prefix.Contains((byte)':') || !XmlNames.IsNameStart(prefix))
+            {
+                throw scanner.Fail("a namespace prefix that is no name");
             }
         }
 
-        if (handedOver || results.Count > 0)
+        private void AddText(ref Utf8XmlScanner scanner, XmlToken token, int owner)
         {
-            root.ClearChildren();
-            return true;
+            var raw = scanner.Raw;
+            if (!scanner.RawNeedsDecoding)
+            {
+                Tree.AddText(owner, Tree.Append(raw), raw.Length);
+                return;
+            }
+
+            var decoded = Tree.Reserve(raw.Length);
+            int length = token == XmlToken.CData ? Utf8XmlScanner.DecodeCData(raw, decoded) : scanner.DecodeText(raw, decoded);
+            Tree.AddText(owner, Tree.Commit(length), length);
         }
 
-        return false;
+        /// <summary>
+        /// A child of a root is complete: unless the root may be a result itself, the results in it are handed
+        /// over, and once any result has been, what the roots kept for the fallback (no result anywhere) is let go.
+        /// </summary>
+        /// <returns>Whether any result has been handed over so far.</returns>
+        private bool HandOver(int root, IResultSink sink, bool handedOver, ResultTree.Mark childStart)
+        {
+            var tree = Tree;
+            _results.Clear();
+            CollectOutermostResults(tree, tree[root].LastChild, _results);
+            foreach (int result in _results)
+            {
+                sink.Result(tree, result);
+            }
+
+            if (!handedOver && _results.Count > 0)
+            {
+                // The first result: nothing kept for the fallback is needed any more. A root with a StatusCode
+                // of its own is a result, kept whole to the end.
+                foreach (int kept in _roots)
+                {
+                    if (!tree.HasChild(kept, StatusCode))
+                    {
+                        tree.ClearChildren(kept);
+                    }
+                }
+            }
+
+            if (handedOver || _results.Count > 0)
+            {
+                tree.ClearChildren(root);
+                tree.CutBack(childStart);
+                return true;
+            }
+
+            return false;
+        }
+
+        private void SelectResults(bool handedOver)
+        {
+            _results.Clear();
+            foreach (int root in _roots)
+            {
+                CollectOutermostResults(Tree, root, _results);
+            }
+
+            if (_results.Count > 0 || handedOver)
+            {
+                return;
+            }
+
+            if (_roots.Count == 1 && Tree.ChildCount(_roots[0]) > 0)
+            {
+                for (int child = Tree.FirstChild(_roots[0]); child != ResultTree.None; child = Tree.NextSibling(child))
+                {
+                    _results.Add(child);
+                }
+
+                return;
+            }
+
+            _results.AddRange(_roots);
+        }
+
+        private static void CollectOutermostResults(ResultTree tree, int element, List<int> results)
+        {
+            if (tree.HasChild(element, StatusCode))
+            {
+                results.Add(element);
+                return;
+            }
+
+            for (int child = tree.FirstChild(element); child != ResultTree.None; child = tree.NextSibling(child))
+            {
+                CollectOutermostResults(tree, child, results);
+            }
+        }
     }
 
     private sealed class ResultList : IResultSink
     {
         public List<ResultElement> Results { get; } = [];
 
-        public void Result(ResultElement result) => Results.Add(result);
+        public void Result(ResultTree tree, int node) => Results.Add(ResultElement.From(tree, node));
 
         public void Discard() => Results.Clear();
-    }
-
-    // The reader refuses DTDs anyway; this names the refusal. It looks for "<!", a vectorized search, and
-    // compares the word only there: a case-insensitive search for the whole word over the document is not.
-    private static bool DeclaresDtd(ReadOnlySpan<char> xml)
-    {
-        int at;
-        while ((at = xml.IndexOf("<!", StringComparison.Ordinal)) >= 0)
-        {
-            xml = xml[(at + 2)..];
-            if (xml.StartsWith("DOCTYPE", StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static ResultElement ReadElement(XmlReader reader)
-    {
-        var element = new ResultElement(reader.LocalName);
-        if (reader.MoveToFirstAttribute())
-        {
-            do
-            {
-                if (reader.NamespaceURI == XmlnsNamespace)
-                {
-                    continue;
-                }
-
-                if (reader.NamespaceURI == XsiNamespace && reader.LocalName == "type")
-                {
-                    string type = reader.Value;
-                    element.XsiType = type[(type.IndexOf(':', StringComparison.Ordinal) + 1)..];
-                }
-                else if (reader.NamespaceURI == XsiNamespace && reader.LocalName == "nil")
-                {
-                    element.IsNil = reader.Value is "true" or "1";
-                }
-                else
-                {
-                    element.AddAttribute(reader.LocalName, reader.Value);
-                }
-            }
-            while (reader.MoveToNextAttribute());
-
-            reader.MoveToElement();
-        }
-
-        return element;
-    }
-
-    private static List<ResultElement> SelectResults(List<ResultElement> roots, bool handedOver)
-    {
-        var results = new List<ResultElement>();
-        foreach (var root in roots)
-        {
-            CollectOutermostResults(root, results);
-        }
-
-        if (results.Count > 0 || handedOver)
-        {
-            return results;
-        }
-
-        if (roots.Count == 1 && roots[0].Children.Count > 0)
-        {
-            return [.. roots[0].Children];
-        }
-
-        return roots;
-    }
-
-    private static void CollectOutermostResults(ResultElement element, List<ResultElement> results)
-    {
-        if (element.HasChild("StatusCode"))
-        {
-            results.Add(element);
-            return;
-        }
-
-        foreach (var child in element.Children)
-        {
-            CollectOutermostResults(child, results);
-        }
     }
 }

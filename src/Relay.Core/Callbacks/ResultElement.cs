@@ -2,78 +2,61 @@ using System.Text;
 
 namespace Relay.Core.Callbacks;
 
-/// <summary>One element of ResultDetailXML, reduced to what the event carries: names without namespaces.</summary>
-public sealed class ResultElement(string name)
+/// <summary>
+/// One element of ResultDetailXML as objects, reduced to what the event carries (names without
+/// namespaces): what <see cref="ResultDetailXmlParser.Parse"/> gives tools and tests. The server writes
+/// events straight from the <see cref="ResultTree"/> instead.
+/// </summary>
+public sealed class ResultElement
 {
-    // A string, or a StringBuilder while the text arrives in pieces: one field, since elements are many.
-    private object? _text;
-    private List<ResultElement>? _children;
-    private List<KeyValuePair<string, string>>? _attributes;
+    private ResultElement(string name, string? xsiType, bool isNil, string? text, IReadOnlyList<ResultElement> children,
+        IReadOnlyList<KeyValuePair<string, string>> attributes)
+    {
+        Name = name;
+        XsiType = xsiType;
+        IsNil = isNil;
+        Text = text;
+        Children = children;
+        Attributes = attributes;
+    }
 
-    public string Name { get; } = name;
+    public string Name { get; }
 
     /// <summary>The local part of the element's <c>xsi:type</c>, e.g. <c>CreateResult</c> or <c>Subscriber</c>.</summary>
-    public string? XsiType { get; internal set; }
+    public string? XsiType { get; }
 
     /// <summary>True when the element carries <c>xsi:nil="true"</c>.</summary>
-    public bool IsNil { get; internal set; }
+    public bool IsNil { get; }
 
-    public string? Text => _text as string;
+    /// <summary>The element's text, its pieces (split by comments, CDATA or children) joined; null when it has none.</summary>
+    public string? Text { get; }
 
-    public IReadOnlyList<ResultElement> Children => (IReadOnlyList<ResultElement>?)_children ?? [];
+    public IReadOnlyList<ResultElement> Children { get; }
 
-    public IReadOnlyList<KeyValuePair<string, string>> Attributes =>
-        (IReadOnlyList<KeyValuePair<string, string>>?)_attributes ?? [];
+    public IReadOnlyList<KeyValuePair<string, string>> Attributes { get; }
 
     /// <summary>A leaf carries only text: it becomes a JSON string (or null), not an object.</summary>
-    public bool IsLeaf => _children is null && _attributes is null && XsiType is null;
+    public bool IsLeaf => Children.Count == 0 && Attributes.Count == 0 && XsiType is null;
 
-    internal void AddChild(ResultElement child) => (_children ??= []).Add(child);
-
-    internal void ClearChildren() => _children?.Clear();
-
-    internal void AddAttribute(string name, string value) => (_attributes ??= []).Add(new(name, value));
-
-    /// <summary>
-    /// Text split by comments or CDATA sections arrives in pieces. One piece is the rule and costs nothing;
-    /// more are gathered in a builder, so that many pieces cost what their length does (concatenating each
-    /// onto the last was quadratic: 200,000 CDATA sections took 28 s of CPU).
-    /// </summary>
-    internal void AppendText(string text)
+    /// <summary>The element <paramref name="node"/> of <paramref name="tree"/>, with its descendants, as objects.</summary>
+    public static ResultElement From(ResultTree tree, int node)
     {
-        _text = _text switch
+        ArgumentNullException.ThrowIfNull(tree);
+        var children = new List<ResultElement>(tree.ChildCount(node));
+        for (int child = tree.FirstChild(node); child != ResultTree.None; child = tree.NextSibling(child))
         {
-            null => text,
-            string first => new StringBuilder(first).Append(text),
-            StringBuilder pieces => pieces.Append(text),
-            _ => _text,
-        };
-    }
-
-    /// <summary>Called at the element's end tag: its text pieces become one string.</summary>
-    internal void CompleteText()
-    {
-        if (_text is StringBuilder pieces)
-        {
-            _text = pieces.ToString();
-        }
-    }
-
-    internal bool HasChild(string name)
-    {
-        if (_children is null)
-        {
-            return false;
+            children.Add(From(tree, child));
         }
 
-        foreach (var child in _children)
+        var attributes = new List<KeyValuePair<string, string>>(tree.AttributeCount(node));
+        for (int i = 0; i < tree.AttributeCount(node); i++)
         {
-            if (child.Name == name)
-            {
-                return true;
-            }
+            attributes.Add(new(Encoding.UTF8.GetString(tree.AttributeName(node, i)), Encoding.UTF8.GetString(tree.AttributeValue(node, i))));
         }
 
-        return false;
+        byte[]? scratch = null;
+        string? text = tree.HasText(node) ? Encoding.UTF8.GetString(tree.Text(node, ref scratch)) : null;
+        string? type = tree.TryGetType(node, out var xsiType) ? Encoding.UTF8.GetString(xsiType) : null;
+        return new ResultElement(Encoding.UTF8.GetString(tree.Name(node)), type, tree.IsNil(node), text, children, attributes);
     }
 }

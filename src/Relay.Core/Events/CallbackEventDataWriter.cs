@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Unicode;
+using Relay.Core.Memory;
 
 namespace Relay.Core.Events;
 
@@ -26,8 +27,28 @@ internal static class CallbackEventDataWriter
         WriteIntegerOrString(writer, "sequenceCode", callback.SequenceCode);
 
         writer.WritePropertyName("results");
-        string? resultDetailError = ResultsJsonSink.WriteResults(writer, callback.ResultDetailXml, value.ResultDetailLimits);
-        LongJsonString.Write(writer, "resultDetailXml", callback.ResultDetailXml);
+        var xml = callback.ResultDetailXmlUtf8(out byte[]? rented);
+        string? resultDetailError;
+        try
+        {
+            resultDetailError = ResultsJsonSink.WriteResults(writer, xml, value.ResultDetailLimits);
+            if (callback.HasResultDetailXml)
+            {
+                LongJsonString.Write(writer, "resultDetailXml"u8, xml);
+            }
+            else
+            {
+                writer.WriteNull("resultDetailXml"u8);
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ByteBuffers.Return(rented);
+            }
+        }
+
         if (resultDetailError is { } error)
         {
             writer.WriteString("resultDetailError", error);

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Unicode;
 using Relay.Core.Callbacks;
+using Relay.Core.Memory;
 
 namespace Relay.Core.Events;
 
@@ -32,7 +33,27 @@ public static class EventIds
         AppendString(hash, callback.ErrorCode);
         AppendString(hash, callback.RequestType);
         AppendString(hash, callback.ResultType);
-        AppendString(hash, callback.ResultDetailXml);
+        var xml = callback.ResultDetailXmlUtf8(out byte[]? rented);
+        try
+        {
+            // The same bytes as the string's UTF-8 would be: the form's are valid UTF-8.
+            if (callback.HasResultDetailXml)
+            {
+                AppendField(hash, xml);
+            }
+            else
+            {
+                AppendString(hash, null);
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ByteBuffers.Return(rented);
+            }
+        }
+
         AppendString(hash, callback.SequenceCode);
         return Format(hash);
     }

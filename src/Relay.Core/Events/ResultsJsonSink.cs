@@ -33,13 +33,13 @@ internal sealed class ResultsJsonSink : IResultSink, IDisposable
         _writer = new Utf8JsonWriter(_buffer, Options);
     }
 
-    /// <summary>Writes the <c>results</c> of <paramref name="xml"/> as the next value of <paramref name="writer"/>.</summary>
+    /// <summary>Writes the <c>results</c> of <paramref name="xml"/> (UTF-8) as the next value of <paramref name="writer"/>.</summary>
     /// <returns>Why ResultDetailXML could not be read, or null.</returns>
-    public static string? WriteResults(Utf8JsonWriter writer, string? xml, ResultDetailXmlLimits limits)
+    public static string? WriteResults(Utf8JsonWriter writer, ReadOnlySpan<byte> xml, ResultDetailXmlLimits limits)
     {
         // A thread's own sink for the small documents of nearly every callback; a large one gets its own.
-        bool large = xml is { Length: > ReusedBufferMaxBytes / 2 };
-        var sink = large ? new ResultsJsonSink(xml!.Length) : Reused();
+        bool large = xml.Length > ReusedBufferMaxBytes / 2;
+        var sink = large ? new ResultsJsonSink(xml.Length) : Reused();
         try
         {
             sink.Begin();
@@ -84,7 +84,7 @@ internal sealed class ResultsJsonSink : IResultSink, IDisposable
         _writer.WriteStartArray();
     }
 
-    public void Result(ResultElement result) => ResultElementJsonWriter.WriteObject(_writer, result);
+    public void Result(ResultTree tree, int node) => ResultTreeJsonWriter.WriteObject(_writer, tree, node);
 
     public void Discard() => Begin();
 

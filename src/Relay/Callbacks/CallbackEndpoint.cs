@@ -99,7 +99,9 @@ internal sealed partial class CallbackEndpoint(
 
     private CallbackEvent Normalize(CallbackSource source, BufferedBody body, DateTimeOffset receivedAt, out bool valid)
     {
-        var read = CallbackFormReader.Read(body.Span);
+        // Disposed once the event is made: the buffer ResultDetailXML was decoded into goes back to the pool.
+        using var decoded = CallbackFormReader.Read(body.Span);
+        var read = decoded;
         var server = Activity.Current;
         string? traceParent = server is { IdFormat: ActivityIdFormat.W3C } ? server.Id : null;
         CallbackEvent callbackEvent;

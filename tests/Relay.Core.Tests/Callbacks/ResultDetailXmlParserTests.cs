@@ -145,4 +145,85 @@ public sealed class ResultDetailXmlParserTests
         Assert.Null(detail.Results);
         Assert.Contains("limit of 10", detail.Error, StringComparison.Ordinal);
     }
+
+    // Found comparing this parser with .NET's XmlReader, which it replaced (docs/development/benchmarks.md):
+    // the other quote in a value, line ends in values and text, and the references.
+    [Fact]
+    public void Parse_AttributeValues_AreDecodedAsXmlSays()
+    {
+        var detail = Parse("<R><StatusCode>OK</StatusCode><T a='say \"hi\"' b=\"it's\" c='1&#10;2\r\n3\t4&amp;&lt;&#x41;'/></R>");
+
+        var t = Assert.Single(detail.Results!).Children[1];
+        Assert.Equal(
+            [new("a", "say \"hi\""), new("b", "it's"), new("c", "1\n2 3 4&<A")],
+            t.Attributes);
+    }
+
+    [Fact]
+    public void Parse_LineEndsInText_BecomeLineFeeds()
+    {
+        var detail = Parse("<R><StatusCode>OK</StatusCode><T>x\r\ny\rz<![CDATA[\r\n<&>]]></T></R>");
+
+        Assert.Equal("x\ny\nz\n<&>", Assert.Single(detail.Results!).Children[1].Text);
+    }
+
+    [Theory]
+    [InlineData("<?xml version=\"1.0\" encoding=\"utf-8\" standalone=\"yes\"?><R><StatusCode>OK</StatusCode></R>")]
+    [InlineData("<?xml version='1.0'?>\n<!-- a comment --><?pi data?><R><StatusCode>OK</StatusCode></R>")]
+    [InlineData("<R xmlns:x='urn:x'><StatusCode>OK</StatusCode><xmlns:y/><x:z x:a='1'/></R>")]
+    public void Parse_WellFormedOddities_AreRead(string xml)
+    {
+        var detail = Parse(xml);
+
+        Assert.Null(detail.Error);
+        Assert.Single(detail.Results!);
+    }
+
+    [Theory]
+    [InlineData("<R><StatusCode>OK</StatusCode></R><?xml version='1.0'?>")]
+    [InlineData("<?xml version='2.0'?><R/>")]
+    [InlineData("<?xml encoding='utf-8'?><R/>")]
+    [InlineData("<R><p:StatusCode>OK</p:StatusCode></R>")]
+    [InlineData("<R xmlns:p=''><StatusCode/></R>")]
+    [InlineData("<R><StatusCode>\u0001</StatusCode></R>")]
+    [InlineData("<R><StatusCode>\uFFFE</StatusCode></R>")]
+    [InlineData("<R><StatusCode>&#0;</StatusCode></R>")]
+    [InlineData("<R><StatusCode>&#xD800;</StatusCode></R>")]
+    [InlineData("<R><StatusCode>a]]>b</StatusCode></R>")]
+    [InlineData("<R><!-- a -- b --><StatusCode/></R>")]
+    [InlineData("<R a='1'b='2'><StatusCode/></R>")]
+    [InlineData("<R a='<'><StatusCode/></R>")]
+    [InlineData("<R xmlns:a='urn:x' xmlns:b='urn:x' a:k='1' b:k='2'><StatusCode/></R>")]
+    [InlineData("<1R><StatusCode/></1R>")]
+    [InlineData("<R><StatusCode/></R >x</R>")]
+    public void Parse_NotWellFormed_IsRefused(string xml)
+    {
+        var detail = Parse(xml);
+
+        Assert.Null(detail.Results);
+        Assert.Contains("not well-formed", detail.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_AMillionCommentsInARow_IsReadWithoutExhaustingTheStack()
+    {
+        string xml = "<R><StatusCode>OK</StatusCode>" + string.Concat(Enumerable.Repeat("<!---->", 1_000_000)) + "</R>";
+
+        var detail = ResultDetailXmlParser.Parse(xml, new ResultDetailXmlLimits(xml.Length, 64));
+
+        Assert.Null(detail.Error);
+        Assert.Single(detail.Results!);
+    }
+
+    [Fact]
+    public void Parse_ATagOfManyAttributes_FindsTheDuplicate()
+    {
+        string attributes = string.Concat(Enumerable.Range(0, 50_000).Select(i => $" a{i}='{i}'"));
+
+        var distinct = Parse($"<R{attributes}><StatusCode>OK</StatusCode></R>");
+        var duplicated = Parse($"<R{attributes} a49999='again'><StatusCode>OK</StatusCode></R>");
+
+        Assert.Equal(50_000, Assert.Single(distinct.Results!).Attributes.Count);
+        Assert.Contains("twice", duplicated.Error, StringComparison.Ordinal);
+    }
 }

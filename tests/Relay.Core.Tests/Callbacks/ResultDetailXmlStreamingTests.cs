@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Relay.Core.Callbacks;
@@ -8,8 +7,8 @@ using Relay.Core.Events;
 namespace Relay.Callbacks;
 
 /// <summary>
-/// <see cref="ResultDetailXmlParser.Stream"/> hands results over as they are parsed and lets them go, and
-/// always ends with what <see cref="ResultDetailXmlParser.Parse"/> finds.
+/// Streaming hands results over as they are parsed and lets them go, and always ends with what reading the
+/// whole tree first finds.
 /// </summary>
 public sealed class ResultDetailXmlStreamingTests
 {
@@ -34,16 +33,17 @@ public sealed class ResultDetailXmlStreamingTests
     [MemberData(nameof(Shapes))]
     public void Stream_EndsWithWhatParseFinds(string shape, string xml)
     {
-        var parsed = ResultDetailXmlParser.Parse(xml, ResultDetailXmlLimits.Default);
+        var whole = new Collecting();
+        string? wholeError = ResultDetailXmlParser.ReadWhole(Encoding.UTF8.GetBytes(xml), ResultDetailXmlLimits.Default, whole, out bool wholeFound);
         var sink = new Collecting();
 
         string? error = ResultDetailXmlParser.Stream(xml, ResultDetailXmlLimits.Default, sink, out bool found);
 
-        Assert.True(parsed.Error == error, shape);
+        Assert.True(wholeError == error, shape);
         if (error is null)
         {
-            Assert.True(found, shape);
-            Assert.Equal(Json(parsed.Results!), Json(sink.Results));
+            Assert.True(found && wholeFound, shape);
+            Assert.Equal(whole.Json(), sink.Json());
         }
     }
 
@@ -56,62 +56,51 @@ public sealed class ResultDetailXmlStreamingTests
         ResultDetailXmlParser.Stream(xml, ResultDetailXmlLimits.Default, sink, out _);
 
         Assert.Equal(20_000, sink.Count);
-        Assert.True(sink.FirstCollectedWhileParsing, "the first result was still held after 10,000 more");
+        Assert.True(sink.HighestNode < 16, $"the tree held {sink.HighestNode} elements: results were kept after they were handed over");
     }
 
     private static string Results(int count) =>
         string.Concat(Enumerable.Range(0, count).Select(i => $"<Results><StatusCode>OK</StatusCode><ID>{i}</ID></Results>"));
 
-    private static string Json(IEnumerable<ResultElement> results)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartArray();
-            foreach (var result in results)
-            {
-                ResultElementJsonWriter.WriteObject(writer, result);
-            }
-
-            writer.WriteEndArray();
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
     private sealed class Collecting : IResultSink
     {
-        public List<ResultElement> Results { get; } = [];
+        private readonly ArrayBufferWriter<byte> _buffer = new();
+        private Utf8JsonWriter _writer;
 
-        public void Result(ResultElement result) => Results.Add(result);
+        public Collecting()
+        {
+            _writer = new Utf8JsonWriter(_buffer);
+            _writer.WriteStartArray();
+        }
 
-        public void Discard() => Results.Clear();
+        public void Result(ResultTree tree, int node) => ResultTreeJsonWriter.WriteObject(_writer, tree, node);
+
+        public void Discard()
+        {
+            _buffer.ResetWrittenCount();
+            _writer = new Utf8JsonWriter(_buffer);
+            _writer.WriteStartArray();
+        }
+
+        public string Json()
+        {
+            _writer.WriteEndArray();
+            _writer.Flush();
+            return Encoding.UTF8.GetString(_buffer.WrittenSpan);
+        }
     }
 
     private sealed class Forgetting : IResultSink
     {
-        private WeakReference<ResultElement>? _first;
-
         public int Count { get; private set; }
 
-        public bool FirstCollectedWhileParsing { get; private set; }
+        public int HighestNode { get; private set; }
 
-        public void Result(ResultElement result)
+        public void Result(ResultTree tree, int node)
         {
-            if (++Count == 1)
-            {
-                Remember(result);
-            }
-            else if (Count == 10_000)
-            {
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-                FirstCollectedWhileParsing = !_first!.TryGetTarget(out _);
-            }
+            Count++;
+            HighestNode = Math.Max(HighestNode, node);
         }
-
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private void Remember(ResultElement result) => _first = new WeakReference<ResultElement>(result);
 
         public void Discard() => Count = 0;
     }

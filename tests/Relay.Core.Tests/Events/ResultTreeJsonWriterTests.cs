@@ -5,7 +5,7 @@ using Relay.Core.Events;
 
 namespace Relay.Events;
 
-public sealed class ResultElementJsonWriterTests
+public sealed class ResultTreeJsonWriterTests
 {
     private const string Namespaces = "xmlns:a=\"urn:a\" xmlns:b=\"urn:b\" xmlns:c=\"urn:c\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"";
 
@@ -18,22 +18,34 @@ public sealed class ResultElementJsonWriterTests
         "{\"@x\":\"1\",\"@y\":\"2\",\"StatusCode\":\"OK\"}")]
     public void WriteObject_AttributesThatCollideWithoutNamespaces_GetUniqueKeysInDocumentOrder(string xml, string expected)
     {
-        var result = Assert.Single(ResultDetailXmlParser.Parse(xml, ResultDetailXmlLimits.Default).Results!);
-
-        string json = Write(result);
+        string json = WriteTheOnlyResult(xml);
 
         Assert.Equal(expected, json);
         using var strict = JsonDocument.Parse(json, new JsonDocumentOptions { AllowDuplicateProperties = false });
     }
 
-    private static string Write(ResultElement element)
+    private static string WriteTheOnlyResult(string xml)
     {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
+        var sink = new Writing();
+        Assert.Null(ResultDetailXmlParser.Stream(xml, ResultDetailXmlLimits.Default, sink, out _));
+        return Assert.Single(sink.Results);
+    }
+
+    private sealed class Writing : IResultSink
+    {
+        public List<string> Results { get; } = [];
+
+        public void Result(ResultTree tree, int node)
         {
-            ResultElementJsonWriter.WriteObject(writer, element);
+            var buffer = new ArrayBufferWriter<byte>();
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                ResultTreeJsonWriter.WriteObject(writer, tree, node);
+            }
+
+            Results.Add(System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
         }
 
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+        public void Discard() => Results.Clear();
     }
 }

@@ -1,0 +1,79 @@
+using System.Buffers;
+
+namespace Relay.Core.Events;
+
+/// <summary>
+/// JSON's escaping of a string, as Relay writes it: only what JSON requires (<c>"</c>, <c>\</c>, control
+/// characters), the runs between copied whole. The text is valid UTF-8 (the form reader checked it), and
+/// the event is never embedded in HTML, so the rest stays as it is.
+/// </summary>
+internal static class JsonText
+{
+    private static readonly SearchValues<byte> MustEscape = SearchValues.Create(
+        [.. Enumerable.Range(0, 0x20).Select(b => (byte)b), (byte)'"', (byte)'\\']);
+
+    /// <summary>The most bytes <see cref="WriteQuoted"/> writes for a text of <paramref name="textBytes"/>: every byte escaped as <c>\u00XX</c>, and the quotes.</summary>
+    public static int MaxQuotedLength(int textBytes) => (textBytes * 6) + 2;
+
+    /// <summary>How many bytes of <paramref name="text"/> need escaping: the quoted string is at most 5 bytes longer for each.</summary>
+    public static int CountEscapes(ReadOnlySpan<byte> text)
+    {
+        int count = 0;
+        int at;
+        while ((at = text.IndexOfAny(MustEscape)) >= 0)
+        {
+            count++;
+            text = text[(at + 1)..];
+        }
+
+        return count;
+    }
+
+    /// <summary>Writes the quoted, escaped string into <paramref name="json"/>; returns its length.</summary>
+    public static int WriteQuoted(ReadOnlySpan<byte> text, Span<byte> json)
+    {
+        json[0] = (byte)'"';
+        int written = 1;
+        while (true)
+        {
+            int at = text.IndexOfAny(MustEscape);
+            ReadOnlySpan<byte> run = at < 0 ? text : text[..at];
+            run.CopyTo(json[written..]);
+            written += run.Length;
+            if (at < 0)
+            {
+                break;
+            }
+
+            byte b = text[at];
+            json[written++] = (byte)'\\';
+            switch (b)
+            {
+                case (byte)'"' or (byte)'\\':
+                    json[written++] = b;
+                    break;
+                case (byte)'\n':
+                    json[written++] = (byte)'n';
+                    break;
+                case (byte)'\r':
+                    json[written++] = (byte)'r';
+                    break;
+                case (byte)'\t':
+                    json[written++] = (byte)'t';
+                    break;
+                default:
+                    json[written++] = (byte)'u';
+                    json[written++] = (byte)'0';
+                    json[written++] = (byte)'0';
+                    json[written++] = "0123456789ABCDEF"u8[b >> 4];
+                    json[written++] = "0123456789ABCDEF"u8[b & 0xF];
+                    break;
+            }
+
+            text = text[(at + 1)..];
+        }
+
+        json[written++] = (byte)'"';
+        return written;
+    }
+}

@@ -1,0 +1,235 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Text;
+using System.Text.Json;
+using Relay.Core.Callbacks;
+
+namespace Relay.Core.Events;
+
+/// <summary>
+/// Writes a result element as a JSON object: child elements by local name (repeated names become
+/// arrays, in document order), <c>xsi:type</c> as <c>@type</c>, other attributes as <c>@name</c>,
+/// text beside children as <c>#text</c>. A child with only text is a string; an empty or
+/// <c>xsi:nil</c> one is null. Values stay strings: the XML's types are not guessed. Keys are unique:
+/// attributes whose names collide once namespaces are dropped (<c>a:x</c> beside <c>b:x</c>, a plain
+/// <c>type</c> beside <c>xsi:type</c>) keep the first <c>@name</c>, and each later one is
+/// <c>@name#2</c>, <c>@name#3</c>, in document order. Everything is written from the tree's UTF-8.
+/// </summary>
+internal static class ResultTreeJsonWriter
+{
+    // Up to this many children or attributes, grouping by name scans; past it, a dictionary keeps it linear.
+    private const int ScanGroupingLimit = 16;
+
+    public static void WriteObject(Utf8JsonWriter writer, ResultTree tree, int element)
+    {
+        byte[]? scratch = null;
+        WriteObject(writer, tree, element, ref scratch);
+    }
+
+    private static void WriteObject(Utf8JsonWriter writer, ResultTree tree, int element, ref byte[]? scratch)
+    {
+        writer.WriteStartObject();
+        bool hasType = tree.TryGetType(element, out var type);
+        if (hasType)
+        {
+            writer.WriteString("@type"u8, type);
+        }
+
+        if (tree.AttributeCount(element) > 0)
+        {
+            WriteAttributes(writer, tree, element, hasType, ref scratch);
+        }
+
+        if (tree.HasText(element))
+        {
+            var text = tree.Text(element, ref scratch);
+            if (!IsWhiteSpace(text))
+            {
+                writer.WriteString("#text"u8, text);
+            }
+        }
+
+        WriteChildren(writer, tree, element, ref scratch);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteAttributes(Utf8JsonWriter writer, ResultTree tree, int element, bool hasType, ref byte[]? scratch)
+    {
+        int count = tree.AttributeCount(element);
+        Dictionary<string, int>? seen = count > ScanGroupingLimit ? new(StringComparer.Ordinal) : null;
+        for (int i = 0; i < count; i++)
+        {
+            var name = tree.AttributeName(element, i);
+            int earlier = hasType && name.SequenceEqual("type"u8) ? 1 : 0;
+            if (seen is null)
+            {
+                for (int j = 0; j < i; j++)
+                {
+                    earlier += tree.AttributeName(element, j).SequenceEqual(name) ? 1 : 0;
+                }
+            }
+            else
+            {
+                string key = Encoding.UTF8.GetString(name);
+                earlier += seen.GetValueOrDefault(key);
+                seen[key] = seen.GetValueOrDefault(key) + 1;
+            }
+
+            // "@x#2" cannot be taken by anything else: '#' is not a character of an XML name.
+            int length = name.Length + 12;
+            if (scratch is null || scratch.Length < length)
+            {
+                scratch = new byte[Math.Max(length, 256)];
+            }
+
+            scratch[0] = (byte)'@';
+            name.CopyTo(scratch.AsSpan(1));
+            int written = 1 + name.Length;
+            if (earlier > 0)
+            {
+                scratch[written++] = (byte)'#';
+                Utf8Formatter.TryFormat(earlier + 1, scratch.AsSpan(written), out int digits);
+                written += digits;
+            }
+
+            writer.WriteString(scratch.AsSpan(0, written), tree.AttributeValue(element, i));
+        }
+    }
+
+    private static void WriteValue(Utf8JsonWriter writer, ResultTree tree, int element, ref byte[]? scratch)
+    {
+        if (!tree.IsLeaf(element))
+        {
+            WriteObject(writer, tree, element, ref scratch);
+            return;
+        }
+
+        var text = tree.Text(element, ref scratch);
+        if (tree.IsNil(element) || text.IsEmpty)
+        {
+            writer.WriteNullValue();
+        }
+        else
+        {
+            writer.WriteStringValue(text);
+        }
+    }
+
+    private static void WriteChildren(Utf8JsonWriter writer, ResultTree tree, int element, ref byte[]? scratch)
+    {
+        if (tree.ChildCount(element) > ScanGroupingLimit)
+        {
+            WriteGroups(writer, tree, element, ref scratch);
+            return;
+        }
+
+        for (int child = tree.FirstChild(element); child != ResultTree.None; child = tree.NextSibling(child))
+        {
+            var name = tree.Name(child);
+            if (AppearsBefore(tree, element, child, name))
+            {
+                continue;
+            }
+
+            int count = 1;
+            for (int next = tree.NextSibling(child); next != ResultTree.None; next = tree.NextSibling(next))
+            {
+                count += tree.Name(next).SequenceEqual(name) ? 1 : 0;
+            }
+
+            writer.WritePropertyName(name);
+            if (count == 1)
+            {
+                WriteValue(writer, tree, child, ref scratch);
+                continue;
+            }
+
+            writer.WriteStartArray();
+            for (int same = child; same != ResultTree.None; same = tree.NextSibling(same))
+            {
+                if (tree.Name(same).SequenceEqual(name))
+                {
+                    WriteValue(writer, tree, same, ref scratch);
+                }
+            }
+
+            writer.WriteEndArray();
+        }
+    }
+
+    private static bool AppearsBefore(ResultTree tree, int parent, int child, ReadOnlySpan<byte> name)
+    {
+        for (int earlier = tree.FirstChild(parent); earlier != child; earlier = tree.NextSibling(earlier))
+        {
+            if (tree.Name(earlier).SequenceEqual(name))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static void WriteGroups(Utf8JsonWriter writer, ResultTree tree, int element, ref byte[]? scratch)
+    {
+        var groups = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        var order = new List<List<int>>();
+        for (int child = tree.FirstChild(element); child != ResultTree.None; child = tree.NextSibling(child))
+        {
+            string name = Encoding.UTF8.GetString(tree.Name(child));
+            if (!groups.TryGetValue(name, out var group))
+            {
+                groups[name] = group = [];
+                order.Add(group);
+            }
+
+            group.Add(child);
+        }
+
+        foreach (var group in order)
+        {
+            writer.WritePropertyName(tree.Name(group[0]));
+            if (group.Count == 1)
+            {
+                WriteValue(writer, tree, group[0], ref scratch);
+                continue;
+            }
+
+            writer.WriteStartArray();
+            foreach (int child in group)
+            {
+                WriteValue(writer, tree, child, ref scratch);
+            }
+
+            writer.WriteEndArray();
+        }
+    }
+
+    /// <summary>As <see cref="string.IsNullOrWhiteSpace"/> reads text: Unicode's spaces too.</summary>
+    private static bool IsWhiteSpace(ReadOnlySpan<byte> text)
+    {
+        int at = text.IndexOfAnyExcept(" \t\n\r"u8);
+        if (at < 0)
+        {
+            return true;
+        }
+
+        if (text[at] < 0x80)
+        {
+            return false;
+        }
+
+        text = text[at..];
+        while (!text.IsEmpty)
+        {
+            if (Rune.DecodeFromUtf8(text, out var rune, out int consumed) != OperationStatus.Done || !Rune.IsWhiteSpace(rune))
+            {
+                return false;
+            }
+
+            text = text[consumed..];
+        }
+
+        return true;
+    }
+}
