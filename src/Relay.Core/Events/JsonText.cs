@@ -12,9 +12,6 @@ internal static class JsonText
     private static readonly SearchValues<byte> MustEscape = SearchValues.Create(
         [.. Enumerable.Range(0, 0x20).Select(b => (byte)b), (byte)'"', (byte)'\\']);
 
-    /// <summary>The most bytes <see cref="WriteQuoted"/> writes for a text of <paramref name="textBytes"/>: every byte escaped as <c>\u00XX</c>, and the quotes.</summary>
-    public static int MaxQuotedLength(int textBytes) => (textBytes * 6) + 2;
-
     /// <summary>How many bytes of <paramref name="text"/> need escaping: the quoted string is at most 5 bytes longer for each.</summary>
     public static int CountEscapes(ReadOnlySpan<byte> text)
     {

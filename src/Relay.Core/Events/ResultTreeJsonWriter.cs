@@ -1,7 +1,5 @@
 using System.Buffers;
-using System.Buffers.Text;
 using System.Text;
-using System.Text.Json;
 using Relay.Core.Callbacks;
 
 namespace Relay.Core.Events;
@@ -13,31 +11,33 @@ namespace Relay.Core.Events;
 /// <c>xsi:nil</c> one is null. Values stay strings: the XML's types are not guessed. Keys are unique:
 /// attributes whose names collide once namespaces are dropped (<c>a:x</c> beside <c>b:x</c>, a plain
 /// <c>type</c> beside <c>xsi:type</c>) keep the first <c>@name</c>, and each later one is
-/// <c>@name#2</c>, <c>@name#3</c>, in document order. Everything is written from the tree's UTF-8.
+/// <c>@name#2</c>, <c>@name#3</c>, in document order. Everything is written from the tree's UTF-8,
+/// into a <see cref="JsonBuffer"/>.
 /// </summary>
 internal static class ResultTreeJsonWriter
 {
     // Up to this many children or attributes, grouping by name scans; past it, a dictionary keeps it linear.
     private const int ScanGroupingLimit = 16;
 
-    public static void WriteObject(Utf8JsonWriter writer, ResultTree tree, int element)
+    public static void WriteObject(JsonBuffer writer, ResultTree tree, int element)
     {
         byte[]? scratch = null;
         WriteObject(writer, tree, element, ref scratch);
     }
 
-    private static void WriteObject(Utf8JsonWriter writer, ResultTree tree, int element, ref byte[]? scratch)
+    private static void WriteObject(JsonBuffer writer, ResultTree tree, int element, ref byte[]? scratch)
     {
-        writer.WriteStartObject();
+        writer.StartObject();
         bool hasType = tree.TryGetType(element, out var type);
         if (hasType)
         {
-            writer.WriteString("@type"u8, type);
+            writer.Name("@type"u8);
+            writer.String(type);
         }
 
         if (tree.AttributeCount(element) > 0)
         {
-            WriteAttributes(writer, tree, element, hasType, ref scratch);
+            WriteAttributes(writer, tree, element, hasType);
         }
 
         if (tree.HasText(element))
@@ -45,15 +45,16 @@ internal static class ResultTreeJsonWriter
             var text = tree.Text(element, ref scratch);
             if (!IsWhiteSpace(text))
             {
-                writer.WriteString("#text"u8, text);
+                writer.Name("#text"u8);
+                writer.String(text);
             }
         }
 
         WriteChildren(writer, tree, element, ref scratch);
-        writer.WriteEndObject();
+        writer.EndObject();
     }
 
-    private static void WriteAttributes(Utf8JsonWriter writer, ResultTree tree, int element, bool hasType, ref byte[]? scratch)
+    private static void WriteAttributes(JsonBuffer writer, ResultTree tree, int element, bool hasType)
     {
         int count = tree.AttributeCount(element);
         Dictionary<string, int>? seen = count > ScanGroupingLimit ? new(StringComparer.Ordinal) : null;
@@ -76,27 +77,12 @@ internal static class ResultTreeJsonWriter
             }
 
             // "@x#2" cannot be taken by anything else: '#' is not a character of an XML name.
-            int length = name.Length + 12;
-            if (scratch is null || scratch.Length < length)
-            {
-                scratch = new byte[Math.Max(length, 256)];
-            }
-
-            scratch[0] = (byte)'@';
-            name.CopyTo(scratch.AsSpan(1));
-            int written = 1 + name.Length;
-            if (earlier > 0)
-            {
-                scratch[written++] = (byte)'#';
-                Utf8Formatter.TryFormat(earlier + 1, scratch.AsSpan(written), out int digits);
-                written += digits;
-            }
-
-            writer.WriteString(scratch.AsSpan(0, written), tree.AttributeValue(element, i));
+            writer.Name((byte)'@', name, earlier == 0 ? 0 : earlier + 1);
+            writer.String(tree.AttributeValue(element, i));
         }
     }
 
-    private static void WriteValue(Utf8JsonWriter writer, ResultTree tree, int element, ref byte[]? scratch)
+    private static void WriteValue(JsonBuffer writer, ResultTree tree, int element, ref byte[]? scratch)
     {
         if (!tree.IsLeaf(element))
         {
@@ -107,15 +93,15 @@ internal static class ResultTreeJsonWriter
         var text = tree.Text(element, ref scratch);
         if (tree.IsNil(element) || text.IsEmpty)
         {
-            writer.WriteNullValue();
+            writer.Null();
         }
         else
         {
-            writer.WriteStringValue(text);
+            writer.String(text);
         }
     }
 
-    private static void WriteChildren(Utf8JsonWriter writer, ResultTree tree, int element, ref byte[]? scratch)
+    private static void WriteChildren(JsonBuffer writer, ResultTree tree, int element, ref byte[]? scratch)
     {
         if (tree.ChildCount(element) > ScanGroupingLimit)
         {
@@ -137,14 +123,14 @@ internal static class ResultTreeJsonWriter
                 count += tree.Name(next).SequenceEqual(name) ? 1 : 0;
             }
 
-            writer.WritePropertyName(name);
+            writer.Name(name);
             if (count == 1)
             {
                 WriteValue(writer, tree, child, ref scratch);
                 continue;
             }
 
-            writer.WriteStartArray();
+            writer.StartArray();
             for (int same = child; same != ResultTree.None; same = tree.NextSibling(same))
             {
                 if (tree.Name(same).SequenceEqual(name))
@@ -153,7 +139,7 @@ internal static class ResultTreeJsonWriter
                 }
             }
 
-            writer.WriteEndArray();
+            writer.EndArray();
         }
     }
 
@@ -170,7 +156,7 @@ internal static class ResultTreeJsonWriter
         return false;
     }
 
-    private static void WriteGroups(Utf8JsonWriter writer, ResultTree tree, int element, ref byte[]? scratch)
+    private static void WriteGroups(JsonBuffer writer, ResultTree tree, int element, ref byte[]? scratch)
     {
         var groups = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         var order = new List<List<int>>();
@@ -188,20 +174,20 @@ internal static class ResultTreeJsonWriter
 
         foreach (var group in order)
         {
-            writer.WritePropertyName(tree.Name(group[0]));
+            writer.Name(tree.Name(group[0]));
             if (group.Count == 1)
             {
                 WriteValue(writer, tree, group[0], ref scratch);
                 continue;
             }
 
-            writer.WriteStartArray();
+            writer.StartArray();
             foreach (int child in group)
             {
                 WriteValue(writer, tree, child, ref scratch);
             }
 
-            writer.WriteEndArray();
+            writer.EndArray();
         }
     }
 

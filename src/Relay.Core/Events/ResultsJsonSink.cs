@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Relay.Core.Callbacks;
 
@@ -7,30 +5,23 @@ namespace Relay.Core.Events;
 
 /// <summary>
 /// Writes the results of ResultDetailXML as a JSON array while they are parsed, one result at a time, so
-/// that the parsed tree of a document of thousands of results is never held whole. The array is written
-/// aside and copied into the event once the whole document has parsed: a document that fails halfway gets
+/// that a document of thousands of results is never held whole. The array is written aside and copied
+/// into the event once the whole document has parsed: a document that fails halfway gets
 /// <c>results: null</c>, not the results before the failure.
 /// </summary>
-internal sealed class ResultsJsonSink : IResultSink, IDisposable
+internal sealed class ResultsJsonSink : IResultSink
 {
     private const int ReusedBufferMaxBytes = 1024 * 1024;
-
-    private static readonly JsonWriterOptions Options = new()
-    {
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
 
     [ThreadStatic]
     private static ResultsJsonSink? t_reused;
 
-    private readonly ArrayBufferWriter<byte> _buffer;
-    private readonly Utf8JsonWriter _writer;
+    private readonly JsonBuffer _json;
     private bool _inUse;
 
     private ResultsJsonSink(int capacity)
     {
-        _buffer = new ArrayBufferWriter<byte>(capacity);
-        _writer = new Utf8JsonWriter(_buffer, Options);
+        _json = new JsonBuffer(capacity);
     }
 
     /// <summary>Writes the <c>results</c> of <paramref name="xml"/> (UTF-8) as the next value of <paramref name="writer"/>.</summary>
@@ -50,21 +41,16 @@ internal sealed class ResultsJsonSink : IResultSink, IDisposable
                 return error;
             }
 
-            sink._writer.WriteEndArray();
-            sink._writer.Flush();
-            writer.WriteRawValue(sink._buffer.WrittenSpan, skipInputValidation: true);
+            sink._json.EndArray();
+            writer.WriteRawValue(sink._json.Written, skipInputValidation: true);
             return null;
         }
         finally
         {
             sink._inUse = false;
-            if (large || sink._buffer.Capacity > ReusedBufferMaxBytes)
+            if (!large && sink._json.Capacity > ReusedBufferMaxBytes && ReferenceEquals(t_reused, sink))
             {
-                sink.Dispose();
-                if (ReferenceEquals(t_reused, sink))
-                {
-                    t_reused = null;
-                }
+                t_reused = null;
             }
         }
     }
@@ -79,14 +65,11 @@ internal sealed class ResultsJsonSink : IResultSink, IDisposable
     private void Begin()
     {
         _inUse = true;
-        _buffer.ResetWrittenCount();
-        _writer.Reset(_buffer);
-        _writer.WriteStartArray();
+        _json.Clear();
+        _json.StartArray();
     }
 
-    public void Result(ResultTree tree, int node) => ResultTreeJsonWriter.WriteObject(_writer, tree, node);
+    public void Result(ResultTree tree, int node) => ResultTreeJsonWriter.WriteObject(_json, tree, node);
 
     public void Discard() => Begin();
-
-    public void Dispose() => _writer.Dispose();
 }

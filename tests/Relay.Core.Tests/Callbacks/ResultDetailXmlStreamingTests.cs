@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Text;
-using System.Text.Json;
 using Relay.Core.Callbacks;
 using Relay.Core.Events;
 
@@ -64,29 +62,22 @@ public sealed class ResultDetailXmlStreamingTests
 
     private sealed class Collecting : IResultSink
     {
-        private readonly ArrayBufferWriter<byte> _buffer = new();
-        private Utf8JsonWriter _writer;
+        private readonly JsonBuffer _json = new(256);
 
-        public Collecting()
-        {
-            _writer = new Utf8JsonWriter(_buffer);
-            _writer.WriteStartArray();
-        }
+        public Collecting() => _json.StartArray();
 
-        public void Result(ResultTree tree, int node) => ResultTreeJsonWriter.WriteObject(_writer, tree, node);
+        public void Result(ResultTree tree, int node) => ResultTreeJsonWriter.WriteObject(_json, tree, node);
 
         public void Discard()
         {
-            _buffer.ResetWrittenCount();
-            _writer = new Utf8JsonWriter(_buffer);
-            _writer.WriteStartArray();
+            _json.Clear();
+            _json.StartArray();
         }
 
         public string Json()
         {
-            _writer.WriteEndArray();
-            _writer.Flush();
-            return Encoding.UTF8.GetString(_buffer.WrittenSpan);
+            _json.EndArray();
+            return Encoding.UTF8.GetString(_json.Written);
         }
     }
 

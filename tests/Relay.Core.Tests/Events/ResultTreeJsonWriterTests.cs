@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using Relay.Core.Callbacks;
 using Relay.Core.Events;
@@ -37,13 +36,9 @@ public sealed class ResultTreeJsonWriterTests
 
         public void Result(ResultTree tree, int node)
         {
-            var buffer = new ArrayBufferWriter<byte>();
-            using (var writer = new Utf8JsonWriter(buffer))
-            {
-                ResultTreeJsonWriter.WriteObject(writer, tree, node);
-            }
-
-            Results.Add(System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
+            var json = new JsonBuffer(256);
+            ResultTreeJsonWriter.WriteObject(json, tree, node);
+            Results.Add(System.Text.Encoding.UTF8.GetString(json.Written));
         }
 
         public void Discard() => Results.Clear();

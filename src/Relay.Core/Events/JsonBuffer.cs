@@ -1,0 +1,138 @@
+namespace Relay.Core.Events;
+
+/// <summary>
+/// A minimal JSON writer into a growable buffer, for the results of ResultDetailXML: names are XML names
+/// (which JSON never needs to escape: no quote, backslash or control character is a name character) and
+/// values are escaped by <see cref="JsonText"/>. Utf8JsonWriter validated and escaped every one of a
+/// callback's hundreds of names and values again; this writes them as they are.
+/// </summary>
+internal sealed class JsonBuffer(int capacity)
+{
+    private byte[] _buffer = new byte[Math.Max(capacity, 256)];
+    private int _length;
+    private bool _comma;
+
+    public ReadOnlySpan<byte> Written => _buffer.AsSpan(0, _length);
+
+    public int Capacity => _buffer.Length;
+
+    public void Clear()
+    {
+        _length = 0;
+        _comma = false;
+    }
+
+    public void StartObject() => Open((byte)'{');
+
+    public void EndObject() => Close((byte)'}');
+
+    public void StartArray() => Open((byte)'[');
+
+    public void EndArray() => Close((byte)']');
+
+    /// <summary>A property name that needs no escaping (an XML name, or one of Relay's own).</summary>
+    public void Name(ReadOnlySpan<byte> name)
+    {
+        var span = Room(name.Length + 4);
+        int i = 0;
+        if (_comma)
+        {
+            span[i++] = (byte)',';
+        }
+
+        span[i++] = (byte)'"';
+        name.CopyTo(span[i..]);
+        i += name.Length;
+        span[i++] = (byte)'"';
+        span[i++] = (byte)':';
+        _length += i;
+        _comma = false;
+    }
+
+    /// <summary>A property name made of a prefix and a name, e.g. <c>@</c> and an attribute's name.</summary>
+    public void Name(byte prefix, ReadOnlySpan<byte> name, int suffix = 0)
+    {
+        var span = Room(name.Length + 16);
+        int i = 0;
+        if (_comma)
+        {
+            span[i++] = (byte)',';
+        }
+
+        span[i++] = (byte)'"';
+        span[i++] = prefix;
+        name.CopyTo(span[i..]);
+        i += name.Length;
+        if (suffix > 0)
+        {
+            span[i++] = (byte)'#';
+            suffix.TryFormat(span[i..], out int digits, provider: System.Globalization.CultureInfo.InvariantCulture);
+            i += digits;
+        }
+
+        span[i++] = (byte)'"';
+        span[i++] = (byte)':';
+        _length += i;
+        _comma = false;
+    }
+
+    /// <summary>A string value: valid UTF-8, escaped as JSON requires.</summary>
+    public void String(ReadOnlySpan<byte> utf8)
+    {
+        // Sized by what the value holds to escape, not by the most it could: a text of megabytes is no rarity.
+        var span = Room(utf8.Length + (5 * JsonText.CountEscapes(utf8)) + 3);
+        int i = 0;
+        if (_comma)
+        {
+            span[i++] = (byte)',';
+        }
+
+        _length += i + JsonText.WriteQuoted(utf8, span[i..]);
+        _comma = true;
+    }
+
+    public void Null()
+    {
+        var span = Room(5);
+        int i = 0;
+        if (_comma)
+        {
+            span[i++] = (byte)',';
+        }
+
+        "null"u8.CopyTo(span[i..]);
+        _length += i + 4;
+        _comma = true;
+    }
+
+    private void Open(byte bracket)
+    {
+        var span = Room(2);
+        int i = 0;
+        if (_comma)
+        {
+            span[i++] = (byte)',';
+        }
+
+        span[i++] = bracket;
+        _length += i;
+        _comma = false;
+    }
+
+    private void Close(byte bracket)
+    {
+        Room(1)[0] = bracket;
+        _length++;
+        _comma = true;
+    }
+
+    private Span<byte> Room(int bytes)
+    {
+        if (_buffer.Length - _length < bytes)
+        {
+            Array.Resize(ref _buffer, (int)Math.Min(Array.MaxLength, Math.Max((long)_buffer.Length * 2, (long)_length + bytes)));
+        }
+
+        return _buffer.AsSpan(_length);
+    }
+}
