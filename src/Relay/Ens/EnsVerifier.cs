@@ -62,9 +62,16 @@ internal sealed partial class EnsVerifier : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await foreach (var (source, verification) in _queue.Reader.ReadAllAsync(stoppingToken))
+        try
         {
-            await VerifyAsync(_apis[source.Name], verification, stoppingToken);
+            await foreach (var (source, verification) in _queue.Reader.ReadAllAsync(stoppingToken))
+            {
+                await VerifyAsync(_apis[source.Name], verification, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping, also when the host failed to start: the host reports only real failures of a service.
         }
     }
 

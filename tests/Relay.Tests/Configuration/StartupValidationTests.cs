@@ -56,6 +56,22 @@ public sealed class StartupValidationTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Start_PortTaken_FailsSayingSo_AndNothingElseFails()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((IPEndPoint)taken.LocalEndpoint).Port;
+
+        var (exitCode, log) = await RelayProcess.StartupFailureAsync(settings =>
+            settings["Kestrel:Endpoints:Admin:Url"] = $"http://127.0.0.1:{port}");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("address already in use", log, StringComparison.Ordinal);
+        // The services stopped because the start failed; they did not fail themselves (the ENS verifier did).
+        Assert.DoesNotContain("BackgroundService failed", log, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("Relay:Callbacks:Sources:test:Tokens:0", "Relay:Callbacks:Sources", "Relay:Callbacks:AllowTokenless")]
     [InlineData("Relay:Allowlist:Networks:0", "Relay:Allowlist:Networks", "Relay:Allowlist:AllowAll")]
