@@ -11,7 +11,7 @@ namespace Relay.Bench;
 /// very CloudEvent bodies Relay would publish for the benchmark's callbacks, from as many concurrent
 /// publishers as Relay has connections. With <c>--rate</c>, an open-loop load at that fixed rate instead,
 /// each latency measured from when its publish was due: the broker's own share of Relay's latency at the
-/// same rate.
+/// same rate. <c>--properties relay</c> adds the properties Relay sets besides these.
 /// </summary>
 internal static class BrokerCeiling
 {
@@ -20,6 +20,7 @@ internal static class BrokerCeiling
         var factory = new ConnectionFactory { Uri = new Uri(options.Text("uri", "amqp://guest:guest@127.0.0.1:5672/")), ClientProvidedName = "relay-bench-broker" };
         string exchange = options.Text("exchange", "bench");
         int concurrency = options.Number("concurrency", 64);
+        bool relayProperties = options.Text("properties", "plain") == "relay";
         var duration = TimeSpan.FromSeconds(options.Number("seconds", 10));
         var events = Bodies.Load(options.Text("bodies", "bench/bodies"))
             .Select(body => new CallbackEventFactory(CallbackEventOptions.Default).Create(CallbackFormReader.Read(body), body, DateTimeOffset.UtcNow))
@@ -29,7 +30,7 @@ internal static class BrokerCeiling
         await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(true, true, null));
 
         // Jitted and connected before it is measured, as Relay is.
-        await ClosedLoopAsync(channel, exchange, events, concurrency, TimeSpan.FromSeconds(options.Number("warm-up", 2)), new LatencyRecorder());
+        await ClosedLoopAsync(channel, exchange, events, concurrency, relayProperties, TimeSpan.FromSeconds(options.Number("warm-up", 2)), new LatencyRecorder());
 
         var latencies = new LatencyRecorder();
         var clock = Stopwatch.StartNew();
@@ -38,6 +39,27 @@ internal static class BrokerCeiling
         {
             long total = (long)(rate * duration.TotalSeconds);
             var inFlight = new List<Task>((int)total);
+
+            // --group-commit: what arrives while a group waits for its confirms is published together once
+            // they are in, as a group-committing publisher would.
+            var grouped = options.Text("group-commit", "no") == "yes" ? System.Threading.Channels.Channel.CreateUnbounded<(CallbackEvent, TimeSpan)>() : null;
+            if (grouped is not null)
+            {
+                inFlight.Add(Task.Run(async () =>
+                {
+                    var group = new List<Task>();
+                    while (await grouped.Reader.WaitToReadAsync())
+                    {
+                        group.Clear();
+                        while (grouped.Reader.TryRead(out var item))
+                        {
+                            group.Add(PublishAsync(channel, exchange, item.Item1, relayProperties, latencies, clock, item.Item2));
+                        }
+
+                        await Task.WhenAll(group);
+                    }
+                }));
+            }
             for (long i = 0; i < total; i++)
             {
                 var due = TimeSpan.FromSeconds((double)i / rate);
@@ -48,32 +70,39 @@ internal static class BrokerCeiling
                 }
 
                 var callbackEvent = events[i % events.Length];
-                inFlight.Add(Task.Run(() => PublishAsync(channel, exchange, callbackEvent, latencies, clock, due)));
+                if (grouped is not null)
+                {
+                    grouped.Writer.TryWrite((callbackEvent, due));
+                    continue;
+                }
+
+                inFlight.Add(Task.Run(() => PublishAsync(channel, exchange, callbackEvent, relayProperties, latencies, clock, due)));
             }
 
+            grouped?.Writer.Complete();
             await Task.WhenAll(inFlight);
             return latencies.Line("BROKER", duration);
         }
 
-        await ClosedLoopAsync(channel, exchange, events, concurrency, duration, latencies);
+        await ClosedLoopAsync(channel, exchange, events, concurrency, relayProperties, duration, latencies);
         return latencies.Line("BROKER", clock.Elapsed);
     }
 
-    private static Task ClosedLoopAsync(IChannel channel, string exchange, CallbackEvent[] events, int concurrency, TimeSpan duration,
-        LatencyRecorder latencies)
+    private static Task ClosedLoopAsync(IChannel channel, string exchange, CallbackEvent[] events, int concurrency, bool relayProperties,
+        TimeSpan duration, LatencyRecorder latencies)
     {
         var clock = Stopwatch.StartNew();
         return Task.WhenAll(Enumerable.Range(0, concurrency).Select(worker => Task.Run(async () =>
         {
             for (int i = worker; clock.Elapsed < duration; i++)
             {
-                await PublishAsync(channel, exchange, events[i % events.Length], latencies, clock, clock.Elapsed);
+                await PublishAsync(channel, exchange, events[i % events.Length], relayProperties, latencies, clock, clock.Elapsed);
             }
         })));
     }
 
-    private static async Task PublishAsync(IChannel channel, string exchange, CallbackEvent callbackEvent, LatencyRecorder latencies,
-        Stopwatch clock, TimeSpan started)
+    private static async Task PublishAsync(IChannel channel, string exchange, CallbackEvent callbackEvent, bool relayProperties,
+        LatencyRecorder latencies, Stopwatch clock, TimeSpan started)
     {
         var properties = new BasicProperties
         {
@@ -81,6 +110,16 @@ internal static class BrokerCeiling
             ContentType = CallbackEvent.ContentType,
             MessageId = callbackEvent.Id,
         };
+        if (relayProperties)
+        {
+            // What Relay's EventMessage adds (docs/consumers/events.md), for telling the properties' cost
+            // to the broker from the rest of how Relay publishes.
+            properties.Timestamp = new AmqpTimestamp(callbackEvent.Time.ToUnixTimeSeconds());
+            properties.Type = callbackEvent.Type;
+            properties.AppId = "relay";
+            properties.Headers = new Dictionary<string, object?> { ["traceparent"] = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" };
+        }
+
         try
         {
             await channel.BasicPublishAsync(exchange, callbackEvent.RoutingKey, mandatory: true, properties, callbackEvent.Body);

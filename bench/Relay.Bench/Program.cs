@@ -1,5 +1,6 @@
 // The benchmark's own parts; bench/run.sh drives them with wrk in one run on one machine.
 //   broker        --uri U --exchange E --concurrency N --seconds S --bodies DIR   the broker's ceiling
+//                 [--properties relay]                                          (with the properties Relay sets)
 //                 [--rate R]                                                    (or a fixed rate, for latency)
 //   https-server  --url https://127.0.0.1:9443 --cert C --key K                  the HTTPS ceiling's server
 //   load          --url U --cacert C --rate R --seconds S --connections N         fixed-rate load, for latency
