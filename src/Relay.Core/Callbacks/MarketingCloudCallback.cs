@@ -23,8 +23,19 @@ public sealed record MarketingCloudCallback(
     private readonly string? _resultDetailXml = ResultDetailXml;
     private readonly RentedUtf8? _resultDetailXmlUtf8;
 
+    /// <summary>The form reader's: the text fields by <see cref="CallbackField"/>, ResultDetailXML as its UTF-8.</summary>
     internal MarketingCloudCallback(string?[] values, RentedUtf8? resultDetailXml)
-        : this(values[0], values[1], values[2], values[3], values[4], values[5], values[6], values[7], null, values[9])
+        : this(
+            values[(int)CallbackField.RequestId],
+            values[(int)CallbackField.ConversationId],
+            values[(int)CallbackField.OverallStatusCode],
+            values[(int)CallbackField.StatusCode],
+            values[(int)CallbackField.StatusMessage],
+            values[(int)CallbackField.ErrorCode],
+            values[(int)CallbackField.RequestType],
+            values[(int)CallbackField.ResultType],
+            ResultDetailXml: null,
+            values[(int)CallbackField.SequenceCode])
     {
         _resultDetailXmlUtf8 = resultDetailXml;
     }

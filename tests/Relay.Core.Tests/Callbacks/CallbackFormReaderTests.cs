@@ -113,4 +113,29 @@ public sealed class CallbackFormReaderTests
 
         Assert.Equal(xml, result.Callback.ResultDetailXml);
     }
+
+    [Fact]
+    public void Read_Disposed_GivesResultDetailXmlBack_AndItCannotBeReadAfter()
+    {
+        var read = CallbackFormReader.Read("RequestID=r&ResultDetailXML=%3CR%2F%3E"u8);
+        Assert.Equal("<R/>", read.Callback.ResultDetailXml);
+
+        read.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => read.Callback.ResultDetailXml);
+        read.Dispose();
+    }
+
+    [Theory]
+    [InlineData("ResultDetailXML=%3CR%2F%3E&ResultDetailXML=%3CR%2F%3E", CallbackProblem.None)]
+    [InlineData("ResultDetailXML=%3CR%2F%3E&ResultDetailXML=%3CS%2F%3E", CallbackProblem.ConflictingField)]
+    [InlineData("ResultDetailXML=%3CR%2F%3E&ResultDetailXML=", CallbackProblem.ConflictingField)]
+    [InlineData("ResultDetailXML=%E6%97", CallbackProblem.NotUtf8)]
+    [InlineData("ResultDetailXML=%3", CallbackProblem.MalformedPercentEncoding)]
+    public void Read_ResultDetailXml_IsCheckedAsTheOtherFieldsAre(string fields, CallbackProblem expected)
+    {
+        using var read = CallbackFormReader.Read(Encoding.ASCII.GetBytes("RequestID=r&" + fields));
+
+        Assert.Equal(expected, read.Problem);
+    }
 }

@@ -43,6 +43,21 @@ public sealed class EventIdsTests
         Assert.Equal(Reference("/s", callback), EventIds.ForCallback("/s", callback));
     }
 
+    [Fact]
+    public void ForCallback_ReadFromAForm_IsTheIdOfItsFieldsAsText()
+    {
+        // The form reader keeps ResultDetailXML as the UTF-8 it arrived in; the id is the same as from the text.
+        byte[] form = Encoding.UTF8.GetBytes("RequestID=r&OverallStatusCode=OK&ResultDetailXML=%3CR%3E%E6%97%A5%F0%9F%98%80%3C%2FR%3E&SequenceCode=7");
+        using var read = CallbackFormReader.Read(form);
+        var asText = MarketingCloudCallback.Empty with
+        {
+            RequestId = "r", OverallStatusCode = "OK", ResultDetailXml = "<R>日😀</R>", SequenceCode = "7",
+        };
+
+        Assert.Equal(Reference("/s", asText), EventIds.ForCallback("/s", read.Callback));
+        Assert.Equal(EventIds.ForCallback("/s", asText), EventIds.ForCallback("/s", read.Callback));
+    }
+
     /// <summary>The id as the spec says, with each field encoded whole.</summary>
     private static string Reference(string source, MarketingCloudCallback callback)
     {
