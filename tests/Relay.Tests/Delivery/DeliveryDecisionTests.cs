@@ -181,6 +181,13 @@ public sealed class DeliveryDecisionTests
 
         Assert.Equal(49, results.Count(result => result == DeliveryResult.OutboxFull));
         Assert.Equal(["1"], RefusalCounts(rig));
+
+        // The summary is written by the outbox's once-a-second recheck. Its timer is created when the
+        // outbox's ExecuteAsync, which .NET 10 runs on the thread pool, gets past the commit loop's first
+        // wait; the first append's answer can reach this test first (its continuation runs elsewhere).
+        // Time moved before the timer existed left it due a second after the test's clock stopped (the
+        // test failed so in CI, 2026-12-07): time moves once the timer exists.
+        await rig.Clock.WaitForTimerAsync(LocalOutbox.RecheckInterval);
         rig.Clock.Advance(LocalOutbox.RefusalLogInterval);
         await Eventually.HoldsAsync(TimeSpan.FromSeconds(10), () => RefusalCounts(rig).Count == 2, "the interval's summary");
         Assert.Equal(["1", "48"], RefusalCounts(rig));
