@@ -138,30 +138,7 @@ internal ref struct Utf8XmlScanner
 
         int nameStart = _position;
         name = new Range(nameStart, nameStart + ReadName().Length);
-        SkipWhitespace();
-        if (_position >= _xml.Length || _xml[_position] != '=')
-        {
-            throw Fail("an attribute has no '='");
-        }
-
-        _position++;
-        SkipWhitespace();
-        if (_position >= _xml.Length || _xml[_position] is not ((byte)'"' or (byte)'\''))
-        {
-            throw Fail("an attribute value is not quoted");
-        }
-
-        byte quote = _xml[_position++];
-        int start = _position;
-        int end = _xml[start..].IndexOfAny(quote, (byte)'<');
-        if (end < 0 || _xml[start + end] == '<')
-        {
-            throw Fail(end < 0 ? "an attribute value is not closed" : "'<' in an attribute value");
-        }
-
-        rawValue = new Range(start, start + end);
-
-        _position = start + end + 1;
+        rawValue = ReadQuotedValue("an attribute");
         return true;
     }
 
@@ -429,27 +406,7 @@ internal ref struct Utf8XmlScanner
             }
 
             var name = ReadName();
-            SkipWhitespace();
-            if (_position >= _xml.Length || _xml[_position] != '=')
-            {
-                throw Fail("an XML declaration's part has no '='");
-            }
-
-            _position++;
-            SkipWhitespace();
-            if (_position >= _xml.Length || _xml[_position] is not ((byte)'"' or (byte)'\''))
-            {
-                throw Fail("an XML declaration's value is not quoted");
-            }
-
-            byte quote = _xml[_position++];
-            int end = _xml[_position..].IndexOf(quote);
-            if (end < 0)
-            {
-                throw Fail("an XML declaration's value is not closed");
-            }
-
-            var value = _xml.Slice(_position, end);
+            var value = _xml[ReadQuotedValue("an XML declaration's part")];
             bool valid = pseudo switch
             {
                 0 => name.SequenceEqual("version"u8) && IsVersion(value),
@@ -463,13 +420,41 @@ internal ref struct Utf8XmlScanner
             }
 
             pseudo = name.SequenceEqual("standalone"u8) ? 3 : pseudo + 1;
-            _position += end + 1;
         }
     }
 
     // "1.0" and whatever follows but markup, as .NET's own reader took it (nothing in the declaration is used).
     private static bool IsVersion(ReadOnlySpan<byte> version) =>
         version.StartsWith("1.0"u8) && version.IndexOfAny(NotInVersion) < 0;
+
+    /// <summary>What follows a name in a tag: '=' and a quoted value (no &lt; in it), whitespace around the '='.</summary>
+    /// <returns>Where the value is, without its quotes.</returns>
+    private Range ReadQuotedValue(string what)
+    {
+        SkipWhitespace();
+        if (_position >= _xml.Length || _xml[_position] != '=')
+        {
+            throw Fail($"{what} has no '='");
+        }
+
+        _position++;
+        SkipWhitespace();
+        if (_position >= _xml.Length || _xml[_position] is not ((byte)'"' or (byte)'\''))
+        {
+            throw Fail($"{what} has a value that is not quoted");
+        }
+
+        byte quote = _xml[_position++];
+        int start = _position;
+        int end = _xml[start..].IndexOfAny(quote, (byte)'<');
+        if (end < 0 || _xml[start + end] == '<')
+        {
+            throw Fail(end < 0 ? $"{what} has a value that is not closed" : $"{what} has a '<' in its value");
+        }
+
+        _position = start + end + 1;
+        return new Range(start, start + end);
+    }
 
     private static bool IsEncodingName(ReadOnlySpan<byte> name) =>
         !name.IsEmpty && char.IsAsciiLetter((char)name[0])
