@@ -585,17 +585,3 @@ internal ref struct Utf8XmlScanner
         return true;
     }
 }
-
-/// <summary>What <see cref="Utf8XmlScanner.Next"/> read.</summary>
-internal enum XmlToken
-{
-    End,
-    StartTag,
-    EndTag,
-    Text,
-    Whitespace,
-    CData,
-}
-
-/// <summary>XML that is not well-formed: the message says what and where.</summary>
-internal sealed class XmlSyntaxException(string message) : Exception(message);
