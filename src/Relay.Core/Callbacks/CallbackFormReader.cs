@@ -129,16 +129,9 @@ public static class CallbackFormReader
     private static bool TryDecodeUtf8(ReadOnlySpan<byte> raw, out RentedUtf8? value, out CallbackProblem problem)
     {
         value = null;
-        problem = CallbackProblem.None;
-        if (raw.IsEmpty)
-        {
-            return true;
-        }
-
-        byte[] rented = ByteBuffers.Rent(raw.Length);
-        int length = FormUrlDecoder.Decode(raw, rented);
-        problem = length < 0 ? CallbackProblem.MalformedPercentEncoding : !Utf8.IsValid(rented.AsSpan(0, length)) ? CallbackProblem.NotUtf8 : CallbackProblem.None;
-        if (problem != CallbackProblem.None || length == 0)
+        byte[] rented = ByteBuffers.Rent(Math.Max(raw.Length, 1));
+        int length = Decode(raw, rented, out problem);
+        if (length <= 0)
         {
             ByteBuffers.Return(rented);
             return problem == CallbackProblem.None;
@@ -150,35 +143,15 @@ public static class CallbackFormReader
 
     private static bool TryDecodeValue(ReadOnlySpan<byte> raw, out string? value, out CallbackProblem problem)
     {
-        value = null;
-        problem = CallbackProblem.None;
-        if (raw.IsEmpty)
-        {
-            return true;
-        }
-
         byte[]? rented = null;
         Span<byte> buffer = raw.Length <= StackValueBytes
             ? stackalloc byte[StackValueBytes]
             : (rented = ByteBuffers.Rent(raw.Length));
         try
         {
-            int length = FormUrlDecoder.Decode(raw, buffer);
-            if (length < 0)
-            {
-                problem = CallbackProblem.MalformedPercentEncoding;
-                return false;
-            }
-
-            ReadOnlySpan<byte> decoded = buffer[..length];
-            if (!Utf8.IsValid(decoded))
-            {
-                problem = CallbackProblem.NotUtf8;
-                return false;
-            }
-
-            value = length == 0 ? null : Encoding.UTF8.GetString(decoded);
-            return true;
+            int length = Decode(raw, buffer, out problem);
+            value = length <= 0 ? null : Encoding.UTF8.GetString(buffer[..length]);
+            return problem == CallbackProblem.None;
         }
         finally
         {
@@ -187,5 +160,16 @@ public static class CallbackFormReader
                 ByteBuffers.Return(rented);
             }
         }
+    }
+
+    /// <summary>A value's bytes, percent-decoded into <paramref name="buffer"/> and checked to be UTF-8.</summary>
+    /// <returns>The decoded length (0 for an empty value), or -1 with the <paramref name="problem"/>.</returns>
+    private static int Decode(ReadOnlySpan<byte> raw, Span<byte> buffer, out CallbackProblem problem)
+    {
+        int length = FormUrlDecoder.Decode(raw, buffer);
+        problem = length < 0 ? CallbackProblem.MalformedPercentEncoding
+            : !Utf8.IsValid(buffer[..length]) ? CallbackProblem.NotUtf8
+            : CallbackProblem.None;
+        return problem == CallbackProblem.None ? length : -1;
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Relay.Core.Memory;
 
 namespace Relay.Core.Callbacks;
 
@@ -15,8 +16,6 @@ public static class ResultDetailXmlParser
 {
     // A thread keeps its tree for the next document while the tree stays this small.
     private const int ReusedTreeMaxBytes = 1024 * 1024;
-
-    private static readonly System.Buffers.SearchValues<byte> AsciiWhitespace = System.Buffers.SearchValues.Create(" \t\n\r\v\f"u8);
 
     [ThreadStatic]
     private static Reader? t_reader;
@@ -64,7 +63,7 @@ public static class ResultDetailXmlParser
         ArgumentNullException.ThrowIfNull(limits);
         ArgumentNullException.ThrowIfNull(sink);
         found = false;
-        if (IsWhitespace(xml))
+        if (Utf8WhiteSpace.IsAll(xml))
         {
             return null;
         }
@@ -72,11 +71,6 @@ public static class ResultDetailXmlParser
         if (xml.Length > limits.MaxCharacters && Encoding.UTF8.GetCharCount(xml) is int characters && characters > limits.MaxCharacters)
         {
             return $"ResultDetailXML has {characters} characters, over the limit of {limits.MaxCharacters}; it was not parsed";
-        }
-
-        if (DeclaresDtd(xml))
-        {
-            return "ResultDetailXML declares a DTD; DTDs and entities are refused";
         }
 
         var reader = t_reader ?? new Reader();
@@ -92,47 +86,6 @@ public static class ResultDetailXmlParser
                 t_reader = reader;
             }
         }
-    }
-
-    private static bool IsWhitespace(ReadOnlySpan<byte> xml)
-    {
-        if (xml.IndexOfAnyExcept(AsciiWhitespace) is int at && at < 0)
-        {
-            return true;
-        }
-
-        if (xml[at] < 0x80)
-        {
-            return false;
-        }
-
-        // As string.IsNullOrWhiteSpace reads it: Unicode's spaces too.
-        foreach (var rune in Encoding.UTF8.GetString(xml).EnumerateRunes())
-        {
-            if (!Rune.IsWhiteSpace(rune))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    // The scanner refuses DTDs anyway; this names the refusal. It looks for "<!", a vectorized search, and
-    // compares the word only there: a case-insensitive search for the whole word over the document is not.
-    private static bool DeclaresDtd(ReadOnlySpan<byte> xml)
-    {
-        int at;
-        while ((at = xml.IndexOf("<!"u8)) >= 0)
-        {
-            xml = xml[(at + 2)..];
-            if (xml.Length >= 7 && Ascii.EqualsIgnoreCase(xml[..7], "DOCTYPE"u8))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     /// <summary>One thread's state for reading a document: the tree, the open elements, the namespaces.</summary>

@@ -343,7 +343,7 @@ internal ref struct Utf8XmlScanner
             return XmlToken.CData;
         }
 
-        throw Fail(rest.StartsWith("<!DOCTYPE"u8) ? "a DTD is not allowed here" : "'<!' that opens no comment or CDATA section");
+        throw Fail(rest.StartsWith("<!DOCTYPE"u8) ? "a DTD; DTDs and entities are refused" : "'<!' that opens no comment or CDATA section");
     }
 
     private void ReadProcessingInstruction()

@@ -79,8 +79,9 @@ internal sealed class JsonBuffer(int capacity)
     /// <summary>A string value: valid UTF-8, escaped as JSON requires.</summary>
     public void String(ReadOnlySpan<byte> utf8)
     {
-        // Sized by what the value holds to escape, not by the most it could: a text of megabytes is no rarity.
-        var span = Room(utf8.Length + (5 * JsonText.CountEscapes(utf8)) + 3);
+        // Room for the worst (every byte escaped as \u00XX) when that is small, so the value is read once; a
+        // long one is sized by what it holds to escape: a text of megabytes is no rarity.
+        var span = Room(utf8.Length <= 1024 ? (utf8.Length * 6) + 3 : utf8.Length + (5 * JsonText.CountEscapes(utf8)) + 3);
         int i = 0;
         if (_comma)
         {

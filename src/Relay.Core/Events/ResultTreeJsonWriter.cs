@@ -1,6 +1,6 @@
-using System.Buffers;
 using System.Text;
 using Relay.Core.Callbacks;
+using Relay.Core.Memory;
 
 namespace Relay.Core.Events;
 
@@ -43,7 +43,7 @@ internal static class ResultTreeJsonWriter
         if (tree.HasText(element))
         {
             var text = tree.Text(element, ref scratch);
-            if (!IsWhiteSpace(text))
+            if (!Utf8WhiteSpace.IsAll(text))
             {
                 writer.Name("#text"u8);
                 writer.String(text);
@@ -189,33 +189,5 @@ internal static class ResultTreeJsonWriter
 
             writer.EndArray();
         }
-    }
-
-    /// <summary>As <see cref="string.IsNullOrWhiteSpace"/> reads text: Unicode's spaces too.</summary>
-    private static bool IsWhiteSpace(ReadOnlySpan<byte> text)
-    {
-        int at = text.IndexOfAnyExcept(" \t\n\r"u8);
-        if (at < 0)
-        {
-            return true;
-        }
-
-        if (text[at] < 0x80)
-        {
-            return false;
-        }
-
-        text = text[at..];
-        while (!text.IsEmpty)
-        {
-            if (Rune.DecodeFromUtf8(text, out var rune, out int consumed) != OperationStatus.Done || !Rune.IsWhiteSpace(rune))
-            {
-                return false;
-            }
-
-            text = text[consumed..];
-        }
-
-        return true;
     }
 }

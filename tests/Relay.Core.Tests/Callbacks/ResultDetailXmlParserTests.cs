@@ -171,6 +171,8 @@ public sealed class ResultDetailXmlParserTests
     [InlineData("<?xml version=\"1.0\" encoding=\"utf-8\" standalone=\"yes\"?><R><StatusCode>OK</StatusCode></R>")]
     [InlineData("<?xml version='1.0'?>\n<!-- a comment --><?pi data?><R><StatusCode>OK</StatusCode></R>")]
     [InlineData("<R xmlns:x='urn:x'><StatusCode>OK</StatusCode><xmlns:y/><x:z x:a='1'/></R>")]
+    // A DTD is refused where the scanner meets one, not wherever its keyword appears as text.
+    [InlineData("<R><!-- no <!DOCTYPE here --><StatusCode>OK</StatusCode><T><![CDATA[<!DOCTYPE r>]]></T></R>")]
     public void Parse_WellFormedOddities_AreRead(string xml)
     {
         var detail = Parse(xml);
