@@ -49,6 +49,56 @@ public sealed class FormUrlDecoderTests
         }
     }
 
+    [Fact]
+    public void Decode_EveryPlaceOfAPercentInTheBlocks_AgreesWithAByteAtATime()
+    {
+        // A '%' (whole, cut short, or with a digit that is none) at each place of the first blocks and their
+        // edges, among '+' and plain bytes: the sixteen-byte steps and the tail must agree on every one.
+        string[] pieces = ["%41", "%4", "%", "%G1", "%1g", "%%41", "+", "a", "%e2%82%ac", "%2B", "%25"];
+        for (int prefix = 0; prefix < 40; prefix++)
+        {
+            foreach (string piece in pieces)
+            {
+                for (int suffix = 0; suffix < 20; suffix++)
+                {
+                    string encoded = new string('x', prefix) + piece + new string('y', suffix);
+                    AssertAgrees(Encoding.ASCII.GetBytes(encoded));
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Decode_RandomFormBytes_AgreesWithAByteAtATime()
+    {
+        var random = new Random(20261207);
+        byte[] alphabet = "%%%%++0123456789abcdefABCDEFgxyz<>"u8.ToArray();
+        for (int round = 0; round < 20000; round++)
+        {
+            byte[] encoded = new byte[random.Next(0, 120)];
+            for (int i = 0; i < encoded.Length; i++)
+            {
+                encoded[i] = alphabet[random.Next(alphabet.Length)];
+            }
+
+            AssertAgrees(encoded);
+        }
+    }
+
+    private static void AssertAgrees(byte[] encoded)
+    {
+        byte[] expected = new byte[encoded.Length];
+        int expectedLength = FormUrlDecoder.DecodeScalar(encoded, expected, 0, 0);
+        byte[] actual = new byte[encoded.Length];
+        int actualLength = FormUrlDecoder.Decode(encoded, actual);
+
+        Assert.True(expectedLength == actualLength, $"{Encoding.ASCII.GetString(encoded)}: {actualLength}, not {expectedLength}");
+        if (expectedLength >= 0)
+        {
+            Assert.Equal(expected[..expectedLength], actual[..actualLength]);
+        }
+    }
+
     private static string? Decode(string encoded)
     {
         byte[] destination = new byte[encoded.Length];
