@@ -122,8 +122,14 @@ public static class ResultDetailXmlParser
                 }
 
                 XmlToken token;
-                while ((token = scanner.Next()) != XmlToken.End)
+                while (true)
                 {
+                    scanner.ExpectEndTag(_depth > 0 ? _open[_depth - 1].Name : default);
+                    if ((token = scanner.Next()) == XmlToken.End)
+                    {
+                        break;
+                    }
+
                     switch (token)
                     {
                         case XmlToken.StartTag:
@@ -175,7 +181,7 @@ public static class ResultDetailXmlParser
                             break;
 
                         case XmlToken.EndTag:
-                            if (_depth == 0 || !scanner.Name.SequenceEqual(xml[_open[_depth - 1].Name]))
+                            if (!scanner.EndTagIsExpected && (_depth == 0 || !scanner.Name.SequenceEqual(xml[_open[_depth - 1].Name])))
                             {
                                 throw scanner.Fail(_depth == 0 ? "an end tag that closes nothing" : "an end tag that does not match its start tag");
                             }

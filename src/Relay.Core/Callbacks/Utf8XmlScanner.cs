@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Relay.Core.Callbacks;
@@ -22,11 +24,21 @@ internal ref struct Utf8XmlScanner
     private readonly ReadOnlySpan<byte> _xml;
     private int _position;
     private bool _attributesPending;
+    private Range _expectedEndName;
 
     public Utf8XmlScanner(ReadOnlySpan<byte> xml)
     {
         _xml = xml;
     }
+
+    /// <summary>
+    /// The qualified name of the element that is open, whose end tag is likely next: such an end tag is
+    /// matched, not read. An end tag of another name is read as any other.
+    /// </summary>
+    public void ExpectEndTag(Range name) => _expectedEndName = name;
+
+    /// <summary>Whether the end tag just read is the one <see cref="ExpectEndTag"/> named.</summary>
+    public bool EndTagIsExpected { get; private set; }
 
     /// <summary>Where the qualified name of the tag just read is in the document.</summary>
     public Range NameRange { get; private set; }
@@ -240,7 +252,7 @@ internal ref struct Utf8XmlScanner
         bool needsDecoding = false;
         while (true)
         {
-            int at = _xml[_position..].IndexOfAny(TextStops);
+            int at = IndexOfTextStop(_xml[_position..]);
             if (at < 0)
             {
                 _position = _xml.Length;
@@ -283,6 +295,30 @@ internal ref struct Utf8XmlScanner
         return !XmlNames.IsWhitespace(Raw[0]) || Raw.IndexOfAnyExcept(" \t\n\r"u8) >= 0 ? XmlToken.Text : XmlToken.Whitespace;
     }
 
+    // Most text in a result is a few bytes ("OK", an id): a byte at a time finds its end before a
+    // vectorized search has started; longer text gets the vectorized search.
+    private static int IndexOfTextStop(ReadOnlySpan<byte> text)
+    {
+        const int ShortText = 16;
+        ref byte first = ref MemoryMarshal.GetReference(text);
+        int length = Math.Min(text.Length, ShortText);
+        for (int i = 0; i < length; i++)
+        {
+            if (Unsafe.Add(ref first, i) is (byte)'<' or (byte)'&' or (byte)']' or (byte)'\r')
+            {
+                return i;
+            }
+        }
+
+        if (length == text.Length)
+        {
+            return -1;
+        }
+
+        int at = text[ShortText..].IndexOfAny(TextStops);
+        return at < 0 ? -1 : ShortText + at;
+    }
+
     private XmlToken ReadStartTag()
     {
         _position++;
@@ -297,6 +333,20 @@ internal ref struct Utf8XmlScanner
     {
         _position += 2;
         int start = _position;
+
+        EndTagIsExpected = false;
+
+        // Nearly every end tag is the open element's name and '>': one comparison, no name to read.
+        var expected = _xml[_expectedEndName];
+        var rest = _xml[start..];
+        if (!expected.IsEmpty && rest.Length > expected.Length && rest[expected.Length] == '>' && rest.StartsWith(expected))
+        {
+            NameRange = new Range(start, start + expected.Length);
+            EndTagIsExpected = true;
+            _position += expected.Length + 1;
+            return XmlToken.EndTag;
+        }
+
         NameRange = new Range(start, start + ReadName().Length);
         SkipWhitespace();
         if (_position >= _xml.Length || _xml[_position] != '>')
@@ -460,6 +510,7 @@ internal ref struct Utf8XmlScanner
         !name.IsEmpty && char.IsAsciiLetter((char)name[0])
         && name.IndexOfAnyExcept(EncodingNameBytes) < 0;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ReadOnlySpan<byte> ReadName()
     {
         // Names are short: a table lookup a byte beats a vectorized search.
@@ -489,6 +540,7 @@ internal ref struct Utf8XmlScanner
         return name;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool SkipWhitespace()
     {
         int start = _position;

@@ -1,4 +1,8 @@
 using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 
 namespace Relay.Core.Callbacks;
@@ -27,15 +31,39 @@ internal static class XmlNames
     /// <summary>The length of the run of ASCII name bytes at the start of <paramref name="text"/>; it stops at a byte past ASCII.</summary>
     public static int AsciiNameLength(ReadOnlySpan<byte> text)
     {
-        var kinds = NameBytes;
+        // The scanner's most frequent step. Sixteen bytes are classified at once: a loop a byte at a time
+        // leaves the CPU guessing where each name ends, and it guesses wrong once a name.
+        ref byte start = ref MemoryMarshal.GetReference(text);
         int i = 0;
-        while (i < text.Length && kinds[text[i]] is 1 or 2)
+        if (Vector128.IsHardwareAccelerated)
+        {
+            while (text.Length - i >= Vector128<byte>.Count)
+            {
+                uint stops = ~IsAsciiNameByte(Vector128.LoadUnsafe(ref start, (nuint)i)).ExtractMostSignificantBits() & 0xFFFF;
+                if (stops != 0)
+                {
+                    return i + BitOperations.TrailingZeroCount(stops);
+                }
+
+                i += Vector128<byte>.Count;
+            }
+        }
+
+        ref byte kinds = ref MemoryMarshal.GetReference(NameBytes);
+        while (i < text.Length && Unsafe.Add(ref kinds, Unsafe.Add(ref start, i)) - 1u <= 1u)
         {
             i++;
         }
 
         return i;
     }
+
+    // Letters, digits, '_', ':', '.' and '-': what NameBytes gives 1 or 2.
+    private static Vector128<byte> IsAsciiNameByte(Vector128<byte> b) =>
+        Vector128.LessThan((b | Vector128.Create((byte)0x20)) - Vector128.Create((byte)'a'), Vector128.Create((byte)26))
+        | Vector128.LessThan(b - Vector128.Create((byte)'0'), Vector128.Create((byte)11)) // '0'-'9' and ':'
+        | Vector128.LessThan(b - Vector128.Create((byte)'-'), Vector128.Create((byte)2)) // '-' and '.'
+        | Vector128.Equals(b, Vector128.Create((byte)'_'));
 
     public static bool IsWhitespace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r';
 

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Relay.Core.Events;
 
 /// <summary>
@@ -8,6 +10,8 @@ namespace Relay.Core.Events;
 /// </summary>
 internal sealed class JsonBuffer(int capacity)
 {
+    private const int ShortValue = 64;
+
     private byte[] _buffer = new byte[Math.Max(capacity, 256)];
     private int _length;
     private bool _comma;
@@ -79,6 +83,25 @@ internal sealed class JsonBuffer(int capacity)
     /// <summary>A string value: valid UTF-8, escaped as JSON requires.</summary>
     public void String(ReadOnlySpan<byte> utf8)
     {
+        if (utf8.Length <= ShortValue && JsonText.IndexOfEscape(utf8) < 0)
+        {
+            // Most values are a few bytes with nothing to escape ("OK", an id, an address).
+            var room = Room(utf8.Length + 3);
+            int at = 0;
+            if (_comma)
+            {
+                room[at++] = (byte)',';
+            }
+
+            room[at++] = (byte)'"';
+            utf8.CopyTo(room[at..]);
+            at += utf8.Length;
+            room[at++] = (byte)'"';
+            _length += at;
+            _comma = true;
+            return;
+        }
+
         // Room for the worst (every byte escaped as \u00XX) when that is small, so the value is read once; a
         // long one is sized by what it holds to escape: a text of megabytes is no rarity.
         var span = Room(utf8.Length <= 1024 ? (utf8.Length * 6) + 3 : utf8.Length + (5 * JsonText.CountEscapes(utf8)) + 3);
@@ -127,13 +150,17 @@ internal sealed class JsonBuffer(int capacity)
         _comma = true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Span<byte> Room(int bytes)
     {
         if (_buffer.Length - _length < bytes)
         {
-            Array.Resize(ref _buffer, (int)Math.Min(Array.MaxLength, Math.Max((long)_buffer.Length * 2, (long)_length + bytes)));
+            Grow(bytes);
         }
 
         return _buffer.AsSpan(_length);
     }
+
+    private void Grow(int bytes) =>
+        Array.Resize(ref _buffer, (int)Math.Min(Array.MaxLength, Math.Max((long)_buffer.Length * 2, (long)_length + bytes)));
 }

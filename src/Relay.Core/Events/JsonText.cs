@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Relay.Core.Events;
 
@@ -11,6 +13,34 @@ internal static class JsonText
 {
     private static readonly SearchValues<byte> MustEscape = SearchValues.Create(
         [.. Enumerable.Range(0, 0x20).Select(b => (byte)b), (byte)'"', (byte)'\\']);
+
+    // 1 for the bytes JSON requires escaped: control characters, '"' and '\\'.
+    private static ReadOnlySpan<byte> EscapedBytes =>
+    [
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ];
+
+    /// <summary>Where the first byte that needs escaping is in a short text, or -1: a byte at a time, which for a few bytes beats a vectorized search's start.</summary>
+    public static int IndexOfEscape(ReadOnlySpan<byte> shortText)
+    {
+        ref byte escapes = ref MemoryMarshal.GetReference(EscapedBytes);
+        for (int i = 0; i < shortText.Length; i++)
+        {
+            if (Unsafe.Add(ref escapes, shortText[i]) != 0)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
 
     /// <summary>How many bytes of <paramref name="text"/> need escaping: the quoted string is at most 5 bytes longer for each.</summary>
     public static int CountEscapes(ReadOnlySpan<byte> text)

@@ -228,4 +228,91 @@ public sealed class ResultDetailXmlParserTests
         Assert.Equal(50_000, Assert.Single(distinct.Results!).Attributes.Count);
         Assert.Contains("twice", duplicated.Error, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("a")]
+    [InlineData("abcdefghijklmno")]
+    [InlineData("abcdefghijklmnop")]
+    [InlineData("abcdefghijklmnopq")]
+    [InlineData("Abc_def-ghi.jkl0123456789_XYZ.end-")]
+    [InlineData("_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")]
+    [InlineData("abcdefghijklmnopqrstuvwxyzéabcdefghijklmnopq")]
+    [InlineData("éabcdefghijklmnopqrstuvwxyz")]
+    public void Parse_NamesAcrossSixteenBytes_AreReadWhole(string name)
+    {
+        // Names are classified sixteen bytes at a time; a name's end in any place of a step, or past it, is found.
+        var detail = Parse($"<R><StatusCode>OK</StatusCode><{name} {name}='1'>v</{name}><p:{name} xmlns:p='urn:p'>w</p:{name}></R>");
+
+        var result = Assert.Single(detail.Results!);
+        Assert.Equal(["StatusCode", name, name], result.Children.Select(c => c.Name));
+        Assert.Equal(name, Assert.Single(result.Children[1].Attributes).Key);
+    }
+
+    [Theory]
+    [InlineData("<R><StatusCode/><abcdefghijklmnopq></abcdefghijklmnop></R>")]
+    [InlineData("<R><StatusCode/><abcdefghijklmnop></abcdefghijklmnopq></R>")]
+    [InlineData("<R><StatusCode/><ab></abc></R>")]
+    [InlineData("<R><StatusCode/><abc></ab></R>")]
+    [InlineData("<R><StatusCode/><abc></ab c></R>")]
+    [InlineData("<R><StatusCode/><abc></abc/></R>")]
+    [InlineData("<R><StatusCode/><a:b xmlns:a='urn:a'></a:c></R>")]
+    public void Parse_EndTagThatAlmostMatches_IsRefused(string xml)
+    {
+        var detail = Parse(xml);
+
+        Assert.Null(detail.Results);
+        Assert.Contains("not well-formed", detail.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("<R><StatusCode/><a></a ></R>")]
+    [InlineData("<R><StatusCode/><abcdefghijklmnopq></abcdefghijklmnopq\n></R>")]
+    public void Parse_EndTagWithSpaceBeforeItsEnd_IsRead(string xml)
+    {
+        var detail = Parse(xml);
+
+        Assert.Null(detail.Error);
+        Assert.Equal(2, Assert.Single(detail.Results!).Children.Count);
+    }
+
+    [Theory]
+    [InlineData("0123456789abcdef&amp;x", "0123456789abcdef&x")]
+    [InlineData("0123456789abcdefghij&lt;&#x41;", "0123456789abcdefghij<A")]
+    [InlineData("0123456789abcdefghij\r\nk", "0123456789abcdefghij\nk")]
+    [InlineData("0123456789abcdefghij]k]]", "0123456789abcdefghij]k]]")]
+    public void Parse_TextPastSixteenBytes_IsDecoded(string text, string expected)
+    {
+        var detail = Parse($"<R><StatusCode>OK</StatusCode><T>{text}</T></R>");
+
+        Assert.Null(detail.Error);
+        Assert.Equal(expected, Assert.Single(detail.Results!).Children[1].Text);
+    }
+
+    [Theory]
+    [InlineData("<R><StatusCode/><T>0123456789abcdefghij]]>k</T></R>")]
+    [InlineData("<R><StatusCode/><T>0123456789abcdefghij&nope;</T></R>")]
+    [InlineData("<R><StatusCode/><T>0123456789abcdefghij&amp</T></R>")]
+    public void Parse_TextPastSixteenBytesThatIsBroken_IsRefused(string xml)
+    {
+        var detail = Parse(xml);
+
+        Assert.Null(detail.Results);
+        Assert.Contains("not well-formed", detail.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AsciiNameLength_EveryByteInEveryPlace_AgreesWithTheNameTable()
+    {
+        // The sixteen-byte classification against the byte table it stands for, for each byte at each place.
+        for (int b = 0; b < 256; b++)
+        {
+            bool isNameByte = b < 0x80 && (char.IsAsciiLetterOrDigit((char)b) || b is '_' or ':' or '.' or '-');
+            for (int place = 0; place < 40; place++)
+            {
+                byte[] text = [.. Enumerable.Repeat((byte)'a', place), (byte)b, .. Enumerable.Repeat((byte)'a', 3), (byte)'>'];
+
+                Assert.Equal(isNameByte ? place + 4 : place, XmlNames.AsciiNameLength(text));
+            }
+        }
+    }
 }

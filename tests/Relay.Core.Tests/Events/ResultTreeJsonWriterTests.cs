@@ -23,6 +23,21 @@ public sealed class ResultTreeJsonWriterTests
         using var strict = JsonDocument.Parse(json, new JsonDocumentOptions { AllowDuplicateProperties = false });
     }
 
+    [Theory]
+    [InlineData("plain", "\"plain\"")]
+    [InlineData("a &quot;quote&quot;", "\"a \\\"quote\\\"\"")]
+    [InlineData("back\\slash", "\"back\\\\slash\"")]
+    [InlineData("tab&#9;line&#10;return&#13;", "\"tab\\tline\\nreturn\\r\"")]
+    [InlineData("0123456789012345678901234567890123456789012345678901234567890123&quot;", "\"0123456789012345678901234567890123456789012345678901234567890123\\\"\"")]
+    [InlineData("01234567890123456789012345678901234567890123456789012345678901&quot;", "\"01234567890123456789012345678901234567890123456789012345678901\\\"\"")]
+    public void WriteObject_ValuesShortAndLong_AreEscapedAsJsonRequires(string xmlText, string expectedValue)
+    {
+        string json = WriteTheOnlyResult($"<Results><StatusCode>OK</StatusCode><V>{xmlText}</V></Results>");
+
+        Assert.Equal($"{{\"StatusCode\":\"OK\",\"V\":{expectedValue}}}", json);
+        using var strict = JsonDocument.Parse(json);
+    }
+
     private static string WriteTheOnlyResult(string xml)
     {
         var sink = new Writing();
