@@ -334,9 +334,8 @@ internal ref struct Utf8XmlScanner
         _position += 2;
         int start = _position;
 
-        EndTagIsExpected = false;
-
         // Nearly every end tag is the open element's name and '>': one comparison, no name to read.
+        EndTagIsExpected = false;
         var expected = _xml[_expectedEndName];
         var rest = _xml[start..];
         if (!expected.IsEmpty && rest.Length > expected.Length && rest[expected.Length] == '>' && rest.StartsWith(expected))
@@ -513,7 +512,6 @@ internal ref struct Utf8XmlScanner
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ReadOnlySpan<byte> ReadName()
     {
-        // Names are short: a table lookup a byte beats a vectorized search.
         var rest = _xml[_position..];
         int length = XmlNames.AsciiNameLength(rest);
 
