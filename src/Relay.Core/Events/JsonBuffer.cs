@@ -35,23 +35,7 @@ internal sealed class JsonBuffer(int capacity)
     public void EndArray() => Close((byte)']');
 
     /// <summary>A property name that needs no escaping (an XML name, or one of Relay's own).</summary>
-    public void Name(ReadOnlySpan<byte> name)
-    {
-        var span = Room(name.Length + 4);
-        int i = 0;
-        if (_comma)
-        {
-            span[i++] = (byte)',';
-        }
-
-        span[i++] = (byte)'"';
-        name.CopyTo(span[i..]);
-        i += name.Length;
-        span[i++] = (byte)'"';
-        span[i++] = (byte)':';
-        _length += i;
-        _comma = false;
-    }
+    public void Name(ReadOnlySpan<byte> name) => Quoted(name, isName: true);
 
     /// <summary>A property name made of a prefix and a name, e.g. <c>@</c> and an attribute's name.</summary>
     public void Name(byte prefix, ReadOnlySpan<byte> name, int suffix = 0)
@@ -86,19 +70,7 @@ internal sealed class JsonBuffer(int capacity)
         if (utf8.Length <= ShortValue && JsonText.IndexOfEscape(utf8) < 0)
         {
             // Most values are a few bytes with nothing to escape ("OK", an id, an address).
-            var room = Room(utf8.Length + 3);
-            int at = 0;
-            if (_comma)
-            {
-                room[at++] = (byte)',';
-            }
-
-            room[at++] = (byte)'"';
-            utf8.CopyTo(room[at..]);
-            at += utf8.Length;
-            room[at++] = (byte)'"';
-            _length += at;
-            _comma = true;
+            Quoted(utf8, isName: false);
             return;
         }
 
@@ -127,6 +99,29 @@ internal sealed class JsonBuffer(int capacity)
         "null"u8.CopyTo(span[i..]);
         _length += i + 4;
         _comma = true;
+    }
+
+    // Bytes that need no escaping, quoted: a property name with its ':', or a string value.
+    private void Quoted(ReadOnlySpan<byte> bytes, bool isName)
+    {
+        var span = Room(bytes.Length + 4);
+        int i = 0;
+        if (_comma)
+        {
+            span[i++] = (byte)',';
+        }
+
+        span[i++] = (byte)'"';
+        bytes.CopyTo(span[i..]);
+        i += bytes.Length;
+        span[i++] = (byte)'"';
+        if (isName)
+        {
+            span[i++] = (byte)':';
+        }
+
+        _length += i;
+        _comma = !isName;
     }
 
     private void Open(byte bracket)
