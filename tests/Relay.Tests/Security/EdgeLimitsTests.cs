@@ -56,7 +56,14 @@ public sealed class EdgeLimitsTests
     [Fact]
     public async Task WrongTokenFlood_FromAnAllowlistedAddress_CostsTheNextValidCallbackNothing()
     {
-        await using var relay = await RelayServer.StartAsync(settings => settings["Relay:RateLimit:Burst"] = "5");
+        // One permit a second: the bucket refills once a second, and at the default rate one refill between
+        // the fifth and the sixth request of the flood gave it five more, so that no request was refused
+        // (CI saw it). Now ten requests meet a 429 unless they take more than four seconds.
+        await using var relay = await RelayServer.StartAsync(settings =>
+        {
+            settings["Relay:RateLimit:Burst"] = "5";
+            settings["Relay:RateLimit:PermitsPerSecond"] = "1";
+        });
         await using var queue = await EventQueue.BindAsync(relay.Exchange);
         using var client = relay.CreateClient();
         string wrong = "/marketing-cloud/callbacks/" + new string('w', 40);
