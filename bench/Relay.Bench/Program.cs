@@ -2,6 +2,7 @@
 //   broker        --uri U --exchange E --concurrency N --seconds S --bodies DIR   the broker's ceiling
 //                 [--properties relay]                                          (with the properties Relay sets)
 //                 [--rate R]                                                    (or a fixed rate, for latency)
+//                 [--group-commit yes]                                          (at that rate, in groups: one per confirm wait)
 //   https-server  --url https://127.0.0.1:9443 --cert C --key K                  the HTTPS ceiling's server
 //   load          --url U --cacert C --rate R --seconds S --connections N         fixed-rate load, for latency
 //   drain         --uri U --queue Q --count-file F                              the queue's consumer, counting

@@ -296,7 +296,8 @@ internal ref struct Utf8XmlScanner
     }
 
     // Most text in a result is a few bytes ("OK", an id): a byte at a time finds its end before a
-    // vectorized search has started; longer text gets the vectorized search.
+    // vectorized search has started; longer text gets the vectorized search. The bytes compared are
+    // TextStops's: the two must stay the same set.
     private static int IndexOfTextStop(ReadOnlySpan<byte> text)
     {
         const int ShortText = 16;

@@ -11,10 +11,8 @@ namespace Relay.Core.Events;
 /// </summary>
 internal static class JsonText
 {
-    private static readonly SearchValues<byte> MustEscape = SearchValues.Create(
-        [.. Enumerable.Range(0, 0x20).Select(b => (byte)b), (byte)'"', (byte)'\\']);
-
-    // 1 for the bytes JSON requires escaped: control characters, '"' and '\\'.
+    // 1 for the bytes JSON requires escaped: control characters, '"' and '\\'. The one definition: the
+    // vectorized search for long text is made from it, the lookup a byte for short text reads it.
     private static ReadOnlySpan<byte> EscapedBytes =>
     [
         1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
@@ -26,6 +24,9 @@ internal static class JsonText
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     ];
+
+    private static readonly SearchValues<byte> MustEscape = SearchValues.Create(
+        [.. Enumerable.Range(0, 256).Where(b => EscapedBytes[b] != 0).Select(b => (byte)b)]);
 
     /// <summary>Where the first byte that needs escaping is in a short text, or -1: a byte at a time, which for a few bytes beats a vectorized search's start.</summary>
     public static int IndexOfEscape(ReadOnlySpan<byte> shortText)
