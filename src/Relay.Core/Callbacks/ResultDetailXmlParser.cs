@@ -99,6 +99,7 @@ public static class ResultDetailXmlParser
         private readonly XmlNamespaceScope _namespaces = new();
         private (int Node, Range Name)[] _open = new (int, Range)[16];
         private int _depth;
+        private int _statusCode;
         private (Range Name, Range Value)[] _attributes = new (Range, Range)[8];
 
         public ResultTree Tree { get; } = new();
@@ -110,6 +111,7 @@ public static class ResultDetailXmlParser
             _namespaces.Clear();
             _roots.Clear();
             _depth = 0;
+            _statusCode = Tree.Names.Intern(StatusCode);
             bool handedOver = false;
             bool rootIsResult = false;
             var mark = Tree.Now;
@@ -146,7 +148,7 @@ public static class ResultDetailXmlParser
                             int parent = _depth > 0 ? _open[_depth - 1].Node : ResultTree.None;
                             var name = scanner.NameRange;
                             int element = ReadElement(ref scanner, xml, parent);
-                            if (_depth == 1 && Tree.Name(element).SequenceEqual(StatusCode))
+                            if (_depth == 1 && Tree.NameNumber(element) == _statusCode)
                             {
                                 if (stream && handedOver)
                                 {
@@ -274,7 +276,8 @@ public static class ResultDetailXmlParser
                 }
             }
 
-            int element = Tree.AddNode(parent, LocalName(ref scanner, qualifiedName, isAttribute: false, out _));
+            var localName = scanner.NameHasColon ? LocalName(ref scanner, qualifiedName, isAttribute: false, out _) : qualifiedName;
+            int element = Tree.AddNode(parent, Tree.Names.Intern(localName));
             // A few attributes are the rule, compared pair by pair; many get a set, so that a tag of
             // thousands costs what their length does.
             var seen = count > ScanAttributesLimit ? new HashSet<string>(StringComparer.Ordinal) : null;
@@ -317,7 +320,7 @@ public static class ResultDetailXmlParser
                 else
                 {
                     int offset = Tree.Commit(length);
-                    Tree.AddAttribute(element, local, offset, length);
+                    Tree.AddAttribute(element, Tree.Names.Intern(local), offset, length);
                 }
             }
 
@@ -435,7 +438,7 @@ public static class ResultDetailXmlParser
                 // of its own is a result, kept whole to the end.
                 foreach (int kept in _roots)
                 {
-                    if (!tree.HasChild(kept, StatusCode))
+                    if (!tree.HasChild(kept, _statusCode))
                     {
                         tree.ClearChildren(kept);
                     }
@@ -478,9 +481,9 @@ public static class ResultDetailXmlParser
             _results.AddRange(_roots);
         }
 
-        private static void CollectOutermostResults(ResultTree tree, int element, List<int> results)
+        private void CollectOutermostResults(ResultTree tree, int element, List<int> results)
         {
-            if (tree.HasChild(element, StatusCode))
+            if (tree.HasChild(element, _statusCode))
             {
                 results.Add(element);
                 return;

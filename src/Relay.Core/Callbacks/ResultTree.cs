@@ -2,7 +2,8 @@ namespace Relay.Core.Callbacks;
 
 /// <summary>
 /// The elements of ResultDetailXML being read, flat: nodes, attributes and text pieces in arrays, their
-/// names and decoded values in one byte buffer, all reused from one callback to the next. A callback's
+/// names numbers of an <see cref="XmlNameTable"/>, their decoded values in one byte buffer, all reused from
+/// one callback to the next. A callback's
 /// hundreds of elements cost no allocation, and a result's subtree is let go by cutting the arrays back to
 /// where it started (a subtree is always the last thing in them).
 /// </summary>
@@ -21,7 +22,7 @@ public sealed class ResultTree
 
     internal struct Node
     {
-        public int Name, NameLength;
+        public int Name; // a number of Names
         public int Type, TypeLength; // the local part of xsi:type; TypeLength is None when there is none
         public bool IsNil;
         public int FirstText, LastText;
@@ -29,7 +30,7 @@ public sealed class ResultTree
         public int FirstAttribute, AttributeCount;
     }
 
-    internal readonly record struct Attribute(int Name, int NameLength, int Value, int ValueLength);
+    internal readonly record struct Attribute(int Name, int Value, int ValueLength);
 
     internal record struct TextPiece(int Offset, int Length, int Next);
 
@@ -38,10 +39,17 @@ public sealed class ResultTree
 
     internal Mark Now => new(_nodeCount, _attributeCount, _textCount, _byteCount);
 
-    /// <summary>How many bytes the tree holds on to; a thread keeps a tree only while it is small.</summary>
-    internal int Capacity => _bytes.Length + (_nodes.Length * 64);
+    /// <summary>The local names of the document's elements and attributes.</summary>
+    internal XmlNameTable Names { get; } = new();
 
-    internal void Clear() => CutBack(default);
+    /// <summary>How many bytes the tree holds on to; a thread keeps a tree only while it is small.</summary>
+    internal int Capacity => _bytes.Length + (_nodes.Length * 64) + Names.Capacity;
+
+    internal void Clear()
+    {
+        CutBack(default);
+        Names.Clear();
+    }
 
     internal void CutBack(Mark mark)
     {
@@ -55,7 +63,10 @@ public sealed class ResultTree
 
     internal ref readonly Node this[int node] => ref _nodes[node];
 
-    public ReadOnlySpan<byte> Name(int node) => Bytes(_nodes[node].Name, _nodes[node].NameLength);
+    public ReadOnlySpan<byte> Name(int node) => Names[_nodes[node].Name];
+
+    /// <summary>The number of the element's local name in <see cref="Names"/>: two elements of one name have the same.</summary>
+    internal int NameNumber(int node) => _nodes[node].Name;
 
     /// <summary>The local part of the element's <c>xsi:type</c>; <paramref name="type"/> is empty when it has none.</summary>
     public bool TryGetType(int node, out ReadOnlySpan<byte> type)
@@ -75,11 +86,9 @@ public sealed class ResultTree
 
     public int AttributeCount(int node) => _nodes[node].AttributeCount;
 
-    public ReadOnlySpan<byte> AttributeName(int node, int index)
-    {
-        var attribute = _attributes[_nodes[node].FirstAttribute + index];
-        return Bytes(attribute.Name, attribute.NameLength);
-    }
+    public ReadOnlySpan<byte> AttributeName(int node, int index) => Names[AttributeNameNumber(node, index)];
+
+    internal int AttributeNameNumber(int node, int index) => _attributes[_nodes[node].FirstAttribute + index].Name;
 
     public ReadOnlySpan<byte> AttributeValue(int node, int index)
     {
@@ -133,11 +142,12 @@ public sealed class ResultTree
         return scratch.AsSpan(0, length);
     }
 
-    public bool HasChild(int node, ReadOnlySpan<byte> name)
+    /// <summary>Whether the element has a child of the name numbered <paramref name="name"/> in <see cref="Names"/>.</summary>
+    internal bool HasChild(int node, int name)
     {
         for (int child = _nodes[node].FirstChild; child != None; child = _nodes[child].NextSibling)
         {
-            if (Name(child).SequenceEqual(name))
+            if (_nodes[child].Name == name)
             {
                 return true;
             }
@@ -175,7 +185,7 @@ public sealed class ResultTree
         return Commit(bytes.Length);
     }
 
-    internal int AddNode(int parent, ReadOnlySpan<byte> localName)
+    internal int AddNode(int parent, int localName)
     {
         if (_nodeCount == _nodes.Length)
         {
@@ -185,8 +195,7 @@ public sealed class ResultTree
         int node = _nodeCount++;
         _nodes[node] = new Node
         {
-            Name = Append(localName),
-            NameLength = localName.Length,
+            Name = localName,
             TypeLength = None,
             FirstText = None,
             LastText = None,
@@ -215,14 +224,14 @@ public sealed class ResultTree
     }
 
     /// <summary>Adds an attribute of the node added last, whose value is already committed.</summary>
-    internal void AddAttribute(int node, ReadOnlySpan<byte> localName, int value, int valueLength)
+    internal void AddAttribute(int node, int localName, int value, int valueLength)
     {
         if (_attributeCount == _attributes.Length)
         {
             Array.Resize(ref _attributes, _attributes.Length * 2);
         }
 
-        _attributes[_attributeCount++] = new Attribute(Append(localName), localName.Length, value, valueLength);
+        _attributes[_attributeCount++] = new Attribute(localName, value, valueLength);
         _nodes[node].AttributeCount++;
     }
 

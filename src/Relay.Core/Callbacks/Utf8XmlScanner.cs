@@ -43,6 +43,9 @@ internal ref struct Utf8XmlScanner
     /// <summary>Where the qualified name of the tag just read is in the document.</summary>
     public Range NameRange { get; private set; }
 
+    /// <summary>Whether the start tag just read has a ':' in its name (a prefix).</summary>
+    public bool NameHasColon { get; private set; }
+
     /// <summary>The qualified name of the tag just read.</summary>
     public readonly ReadOnlySpan<byte> Name => _xml[NameRange];
 
@@ -324,7 +327,8 @@ internal ref struct Utf8XmlScanner
     {
         _position++;
         int start = _position;
-        NameRange = new Range(start, start + ReadName().Length);
+        NameRange = new Range(start, start + ReadName(out bool hasColon).Length);
+        NameHasColon = hasColon;
         IsEmptyElement = false;
         _attributesPending = true;
         return XmlToken.StartTag;
@@ -511,10 +515,13 @@ internal ref struct Utf8XmlScanner
         && name.IndexOfAnyExcept(EncodingNameBytes) < 0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ReadOnlySpan<byte> ReadName()
+    private ReadOnlySpan<byte> ReadName() => ReadName(out _);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ReadOnlySpan<byte> ReadName(out bool hasColon)
     {
         var rest = _xml[_position..];
-        int length = XmlNames.AsciiNameLength(rest);
+        int length = XmlNames.AsciiNameLength(rest, out hasColon);
 
         // Past ASCII the name goes on as far as the name characters do.
         while (length < rest.Length && rest[length] >= 0x80)
@@ -526,7 +533,8 @@ internal ref struct Utf8XmlScanner
             }
 
             length += consumed;
-            length += XmlNames.AsciiNameLength(rest[length..]);
+            length += XmlNames.AsciiNameLength(rest[length..], out bool more);
+            hasColon |= more;
         }
 
         var name = rest[..length];

@@ -28,20 +28,27 @@ internal static class XmlNames
         3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
     ];
 
-    /// <summary>The length of the run of ASCII name bytes at the start of <paramref name="text"/>; it stops at a byte past ASCII.</summary>
-    public static int AsciiNameLength(ReadOnlySpan<byte> text)
+    /// <summary>
+    /// The length of the run of ASCII name bytes at the start of <paramref name="text"/>; it stops at a byte past
+    /// ASCII. <paramref name="hasColon"/> says whether a ':' is in the run: a prefix, most names have none.
+    /// </summary>
+    public static int AsciiNameLength(ReadOnlySpan<byte> text, out bool hasColon)
     {
         // The scanner's most frequent step: sixteen bytes classified at once, so that a name is one step and
         // not a branch a byte; the table goes on where fewer than sixteen bytes are left.
         ref byte start = ref MemoryMarshal.GetReference(text);
         int i = 0;
+        uint colons = 0;
         if (Vector128.IsHardwareAccelerated)
         {
             while (text.Length - i >= Vector128<byte>.Count)
             {
-                uint stops = ~IsAsciiNameByte(Vector128.LoadUnsafe(ref start, (nuint)i)).ExtractMostSignificantBits() & 0xFFFF;
+                var block = Vector128.LoadUnsafe(ref start, (nuint)i);
+                uint stops = ~IsAsciiNameByte(block).ExtractMostSignificantBits() & 0xFFFF;
+                colons |= Vector128.Equals(block, Vector128.Create((byte)':')).ExtractMostSignificantBits() & (stops - 1) & ~stops;
                 if (stops != 0)
                 {
+                    hasColon = colons != 0;
                     return i + BitOperations.TrailingZeroCount(stops);
                 }
 
@@ -50,11 +57,14 @@ internal static class XmlNames
         }
 
         ref byte kinds = ref MemoryMarshal.GetReference(NameBytes);
-        while (i < text.Length && Unsafe.Add(ref kinds, Unsafe.Add(ref start, i)) - 1u <= 1u)
+        byte b;
+        while (i < text.Length && Unsafe.Add(ref kinds, b = Unsafe.Add(ref start, i)) - 1u <= 1u)
         {
+            colons |= b == ':' ? 1u : 0u;
             i++;
         }
 
+        hasColon = colons != 0;
         return i;
     }
 

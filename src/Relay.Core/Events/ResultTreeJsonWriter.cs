@@ -1,4 +1,3 @@
-using System.Text;
 using Relay.Core.Callbacks;
 using Relay.Core.Memory;
 
@@ -57,27 +56,27 @@ internal static class ResultTreeJsonWriter
     private static void WriteAttributes(JsonBuffer writer, ResultTree tree, int element, bool hasType)
     {
         int count = tree.AttributeCount(element);
-        Dictionary<string, int>? seen = count > ScanGroupingLimit ? new(StringComparer.Ordinal) : null;
+        Dictionary<int, int>? seen = count > ScanGroupingLimit ? [] : null;
         for (int i = 0; i < count; i++)
         {
-            var name = tree.AttributeName(element, i);
-            int earlier = hasType && name.SequenceEqual("type"u8) ? 1 : 0;
+            int name = tree.AttributeNameNumber(element, i);
+            int earlier = hasType && tree.AttributeName(element, i).SequenceEqual("type"u8) ? 1 : 0;
             if (seen is null)
             {
                 for (int j = 0; j < i; j++)
                 {
-                    earlier += tree.AttributeName(element, j).SequenceEqual(name) ? 1 : 0;
+                    earlier += tree.AttributeNameNumber(element, j) == name ? 1 : 0;
                 }
             }
             else
             {
-                string key = Encoding.UTF8.GetString(name);
-                earlier += seen.GetValueOrDefault(key);
-                seen[key] = seen.GetValueOrDefault(key) + 1;
+                int before = seen.GetValueOrDefault(name);
+                earlier += before;
+                seen[name] = before + 1;
             }
 
             // "@x#2" cannot be taken by anything else: '#' is not a character of an XML name.
-            writer.Name((byte)'@', name, earlier == 0 ? 0 : earlier + 1);
+            writer.Name((byte)'@', tree.AttributeName(element, i), earlier == 0 ? 0 : earlier + 1);
             writer.String(tree.AttributeValue(element, i));
         }
     }
@@ -111,7 +110,7 @@ internal static class ResultTreeJsonWriter
 
         for (int child = tree.FirstChild(element); child != ResultTree.None; child = tree.NextSibling(child))
         {
-            var name = tree.Name(child);
+            int name = tree.NameNumber(child);
             if (AppearsBefore(tree, element, child, name))
             {
                 continue;
@@ -120,10 +119,10 @@ internal static class ResultTreeJsonWriter
             int count = 1;
             for (int next = tree.NextSibling(child); next != ResultTree.None; next = tree.NextSibling(next))
             {
-                count += tree.Name(next).SequenceEqual(name) ? 1 : 0;
+                count += tree.NameNumber(next) == name ? 1 : 0;
             }
 
-            writer.Name(name);
+            writer.Name(tree.Name(child));
             if (count == 1)
             {
                 WriteValue(writer, tree, child, ref scratch);
@@ -133,7 +132,7 @@ internal static class ResultTreeJsonWriter
             writer.StartArray();
             for (int same = child; same != ResultTree.None; same = tree.NextSibling(same))
             {
-                if (tree.Name(same).SequenceEqual(name))
+                if (tree.NameNumber(same) == name)
                 {
                     WriteValue(writer, tree, same, ref scratch);
                 }
@@ -143,11 +142,11 @@ internal static class ResultTreeJsonWriter
         }
     }
 
-    private static bool AppearsBefore(ResultTree tree, int parent, int child, ReadOnlySpan<byte> name)
+    private static bool AppearsBefore(ResultTree tree, int parent, int child, int name)
     {
         for (int earlier = tree.FirstChild(parent); earlier != child; earlier = tree.NextSibling(earlier))
         {
-            if (tree.Name(earlier).SequenceEqual(name))
+            if (tree.NameNumber(earlier) == name)
             {
                 return true;
             }
@@ -158,11 +157,11 @@ internal static class ResultTreeJsonWriter
 
     private static void WriteGroups(JsonBuffer writer, ResultTree tree, int element, ref byte[]? scratch)
     {
-        var groups = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        var groups = new Dictionary<int, List<int>>();
         var order = new List<List<int>>();
         for (int child = tree.FirstChild(element); child != ResultTree.None; child = tree.NextSibling(child))
         {
-            string name = Encoding.UTF8.GetString(tree.Name(child));
+            int name = tree.NameNumber(child);
             if (!groups.TryGetValue(name, out var group))
             {
                 groups[name] = group = [];

@@ -38,6 +38,41 @@ public sealed class ResultTreeJsonWriterTests
         using var strict = JsonDocument.Parse(json);
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(40)]
+    [InlineData(300)]
+    public void WriteObject_ChildrenOfManyNames_GroupsOnlyTheSameNames(int names)
+    {
+        // Names alike in their first and last bytes, a few and more than the grouping scans, past the name table's first size.
+        var xml = new System.Text.StringBuilder("<Results><StatusCode>OK</StatusCode>");
+        var expected = new System.Text.StringBuilder("{\"StatusCode\":\"OK\"");
+        for (int i = 0; i < names; i++)
+        {
+            string name = $"Field_{i:D5}_x";
+            xml.Append($"<{name}>v{i}</{name}>");
+            expected.Append(i == 1 ? $",\"{name}\":[\"v{i}\",\"again\"]" : $",\"{name}\":\"v{i}\"");
+        }
+
+        xml.Append("<Field_00001_x>again</Field_00001_x></Results>");
+
+        string json = WriteTheOnlyResult(xml.ToString());
+
+        Assert.Equal(expected.Append('}').ToString(), json);
+        using var strict = JsonDocument.Parse(json, new JsonDocumentOptions { AllowDuplicateProperties = false });
+    }
+
+    [Fact]
+    public void WriteObject_ManyAttributesOfRepeatedLocalNames_NumbersEachRepeat()
+    {
+        // More attributes than the scan handles, so that the counting by name number is a dictionary's.
+        string attributes = string.Concat(Enumerable.Range(0, 20).Select(i => $" a:n{i % 10}=\"{i}\"".Replace("a:", i < 10 ? "a:" : "b:", StringComparison.Ordinal)));
+        string json = WriteTheOnlyResult($"<Results {Namespaces}{attributes}><StatusCode>OK</StatusCode></Results>");
+
+        string expected = "{" + string.Concat(Enumerable.Range(0, 20).Select(i => $"\"@n{i % 10}{(i < 10 ? "" : "#2")}\":\"{i}\",")) + "\"StatusCode\":\"OK\"}";
+        Assert.Equal(expected, json);
+    }
+
     private static string WriteTheOnlyResult(string xml)
     {
         var sink = new Writing();
