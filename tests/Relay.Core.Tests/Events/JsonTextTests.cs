@@ -1,0 +1,114 @@
+using System.Runtime.Intrinsics;
+using System.Text;
+using System.Text.Json;
+using Relay.Core.Events;
+
+namespace Relay.Events;
+
+public sealed class JsonTextTests
+{
+    [Fact]
+    public void EscapeMask_EveryByteInEveryPlace_AgreesWithWhatJsonRequires()
+    {
+        // The sixteen-byte test against the byte table it stands for (IndexOfEscape reads the table).
+        for (int b = 0; b < 256; b++)
+        {
+            bool escaped = b < 0x20 || b is '"' or '\\';
+            Assert.Equal(escaped ? 0 : -1, JsonText.IndexOfEscape([(byte)b]));
+            for (int place = 0; place < 16; place++)
+            {
+                byte[] block = [.. Enumerable.Repeat((byte)'a', 16)];
+                block[place] = (byte)b;
+
+                Assert.Equal(escaped ? 1u << place : 0u, JsonText.EscapeMask(Vector128.Create(block)));
+            }
+        }
+    }
+
+    [Fact]
+    public void WriteQuoted_EscapesAtEveryPlaceAroundTheBlocks_MatchesAByteAtATimeEscape()
+    {
+        byte[] escapes = [(byte)'"', (byte)'\\', (byte)'\n', (byte)'\r', (byte)'\t', 0x00, 0x01, 0x1F];
+        for (int length = 0; length <= 50; length++)
+        {
+            for (int place = 0; place < length; place++)
+            {
+                foreach (byte escape in escapes)
+                {
+                    byte[] text = Encoding.ASCII.GetBytes(new string('x', length));
+                    text[place] = escape;
+                    if (place + 17 < length)
+                    {
+                        text[place + 17] = (byte)'"'; // a second one in the next block
+                    }
+
+                    AssertEscapedAsReference(text);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void WriteQuoted_RandomTextIncludingUtf8_MatchesAByteAtATimeEscape_InAnExactlySizedBuffer()
+    {
+        var random = new Random(25);
+        string alphabet = "abc <>=\"\\/\n\r\t\u0001\u001fé日😀";
+        for (int round = 0; round < 2000; round++)
+        {
+            var text = new StringBuilder();
+            int length = random.Next(0, 120);
+            for (int i = 0; i < length; i++)
+            {
+                text.Append(alphabet[random.Next(alphabet.Length)]);
+            }
+
+            // Only whole characters: '😀' is two chars; a lone half would not be UTF-8.
+            byte[] utf8 = Encoding.UTF8.GetBytes(text.ToString().Replace("\ud83d", "", StringComparison.Ordinal).Replace("\ude00", "", StringComparison.Ordinal));
+            AssertEscapedAsReference(utf8);
+        }
+    }
+
+    [Fact]
+    public void WriteQuoted_ABufferTooSmall_ThrowsInsteadOfWritingPastIt()
+    {
+        byte[] text = Encoding.ASCII.GetBytes(new string('"', 40));
+
+        var thrown = Record.Exception(() => JsonText.WriteQuoted(text, new byte[text.Length + 2]));
+
+        Assert.True(thrown is IndexOutOfRangeException or ArgumentOutOfRangeException, $"{thrown}");
+    }
+
+    private static void AssertEscapedAsReference(byte[] text)
+    {
+        byte[] expected = Reference(text);
+        int escapes = JsonText.CountEscapes(text);
+        byte[] json = new byte[text.Length + (5 * escapes) + 2];
+
+        int written = JsonText.WriteQuoted(text, json);
+
+        Assert.Equal(Encoding.UTF8.GetString(expected), Encoding.UTF8.GetString(json, 0, written));
+        Assert.Equal(Encoding.UTF8.GetString(text), JsonDocument.Parse(json.AsMemory(0, written)).RootElement.GetString());
+        Assert.Equal(text.Count(b => b < 0x20 || b is (byte)'"' or (byte)'\\'), escapes);
+    }
+
+    private static byte[] Reference(byte[] text)
+    {
+        var json = new List<byte> { (byte)'"' };
+        foreach (byte b in text)
+        {
+            json.AddRange(b switch
+            {
+                (byte)'"' => "\\\""u8.ToArray(),
+                (byte)'\\' => "\\\\"u8.ToArray(),
+                (byte)'\n' => "\\n"u8.ToArray(),
+                (byte)'\r' => "\\r"u8.ToArray(),
+                (byte)'\t' => "\\t"u8.ToArray(),
+                < 0x20 => Encoding.ASCII.GetBytes($"\\u{b:X4}"),
+                _ => [b],
+            });
+        }
+
+        json.Add((byte)'"');
+        return [.. json];
+    }
+}
