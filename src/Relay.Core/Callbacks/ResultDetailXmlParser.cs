@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using Relay.Core.Memory;
 
@@ -403,6 +404,7 @@ public static class ResultDetailXmlParser
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private void AddText(ref Utf8XmlScanner scanner, XmlToken token, int owner)
         {
             var raw = scanner.Raw;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Relay.Core.Callbacks;
 
 /// <summary>
@@ -69,6 +71,7 @@ public sealed class ResultTree
     internal int NameNumber(int node) => _nodes[node].Name;
 
     /// <summary>The local part of the element's <c>xsi:type</c>; <paramref name="type"/> is empty when it has none.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryGetType(int node, out ReadOnlySpan<byte> type)
     {
         ref readonly var n = ref _nodes[node];
@@ -97,6 +100,7 @@ public sealed class ResultTree
     }
 
     /// <summary>A leaf carries only text: it becomes a JSON string (or null), not an object.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool IsLeaf(int node)
     {
         ref readonly var n = ref _nodes[node];
@@ -107,6 +111,7 @@ public sealed class ResultTree
     public bool HasText(int node) => _nodes[node].FirstText != None;
 
     /// <summary>The element's text, its pieces joined into <paramref name="scratch"/> when there are several.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ReadOnlySpan<byte> Text(int node, ref byte[]? scratch)
     {
         ref readonly var n = ref _nodes[node];
@@ -185,6 +190,7 @@ public sealed class ResultTree
         return Commit(bytes.Length);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal int AddNode(int parent, int localName)
     {
         if (_nodeCount == _nodes.Length)
@@ -244,6 +250,7 @@ public sealed class ResultTree
     internal void SetNil(int node, bool isNil) => _nodes[node].IsNil = isNil;
 
     /// <summary>Adds a piece of the node's text, already committed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void AddText(int node, int offset, int length)
     {
         if (_textCount == _texts.Length)

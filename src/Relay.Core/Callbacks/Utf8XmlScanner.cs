@@ -47,7 +47,11 @@ internal ref struct Utf8XmlScanner
     public bool NameHasColon { get; private set; }
 
     /// <summary>The qualified name of the tag just read.</summary>
-    public readonly ReadOnlySpan<byte> Name => _xml[NameRange];
+    public readonly ReadOnlySpan<byte> Name
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _xml[NameRange];
+    }
 
     /// <summary>The raw text or CDATA content just read: text still holds its references and line ends.</summary>
     public ReadOnlySpan<byte> Raw { get; private set; }
@@ -110,6 +114,7 @@ internal ref struct Utf8XmlScanner
     /// The next attribute of the start tag just read: where its qualified name and raw value (without
     /// quotes) are in the document. False once the tag's end is reached.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool NextAttribute(out Range name, out Range rawValue)
     {
         name = default;
@@ -249,6 +254,7 @@ internal ref struct Utf8XmlScanner
         return new XmlSyntaxException($"{problem} (line {line}, position {column})");
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private XmlToken ReadText()
     {
         int start = _position;
@@ -301,6 +307,7 @@ internal ref struct Utf8XmlScanner
     // Most text in a result is a few bytes ("OK", an id): a byte at a time finds its end before a
     // vectorized search has started; longer text gets the vectorized search. The bytes compared are
     // TextStops's: the two must stay the same set.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int IndexOfTextStop(ReadOnlySpan<byte> text)
     {
         const int ShortText = 16;
@@ -323,6 +330,7 @@ internal ref struct Utf8XmlScanner
         return at < 0 ? -1 : ShortText + at;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private XmlToken ReadStartTag()
     {
         _position++;
@@ -334,6 +342,7 @@ internal ref struct Utf8XmlScanner
         return XmlToken.StartTag;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private XmlToken ReadEndTag()
     {
         _position += 2;

@@ -7,7 +7,7 @@ namespace Relay.Core.Callbacks;
 /// The distinct local names of one document, each stored once and known by a number in the order first
 /// seen: a result's fifteen elements repeat a handful of names fifty times over, so the tree keeps numbers,
 /// and finding a child by name or grouping children by name compares numbers. A hash set of the names;
-/// the hash is seeded per process, so a document cannot be built to make its
+/// the hash is seeded per table, so a document cannot be built to make its
 /// names collide. Reused from one document to the next.
 /// </summary>
 internal sealed class XmlNameTable
@@ -22,6 +22,11 @@ internal sealed class XmlNameTable
 
     // Each slot holds a name's number + 1 (0 is empty); a power of two in size, at most half full.
     private int[] _slots = new int[128];
+
+    // Per table, so that names cannot be chosen to collide; fields, not statics, which native code would
+    // check for initialization at every use.
+    private readonly ulong _firstSeed = RandomSeed();
+    private readonly ulong _lastSeed = RandomSeed();
 
     private record struct Entry(int Offset, int Length, int Hash, ulong First, ulong Last);
 
@@ -47,6 +52,7 @@ internal sealed class XmlNameTable
     }
 
     /// <summary>The number of <paramref name="name"/>, which is added when it is new.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Intern(ReadOnlySpan<byte> name)
     {
         var (first, last) = Words(name);
@@ -126,7 +132,7 @@ internal sealed class XmlNameTable
 
     // A short name's two words multiplied, seeded; a longer one gets HashCode's hash of all its bytes.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Hash(ReadOnlySpan<byte> name, ulong first, ulong last)
+    private int Hash(ReadOnlySpan<byte> name, ulong first, ulong last)
     {
         if (name.Length > ShortName)
         {
@@ -135,17 +141,10 @@ internal sealed class XmlNameTable
             return hash.ToHashCode();
         }
 
-        ulong high = Math.BigMul(first ^ Seeds.First, last ^ Seeds.Last ^ (ulong)name.Length, out ulong low);
+        ulong high = Math.BigMul(first ^ _firstSeed, last ^ _lastSeed ^ (ulong)name.Length, out ulong low);
         ulong mixed = high ^ low;
         return (int)mixed ^ (int)(mixed >> 32);
     }
 
-    /// <summary>Per process, so that names cannot be chosen to collide.</summary>
-    private static class Seeds
-    {
-        public static readonly ulong First = RandomSeed();
-        public static readonly ulong Last = RandomSeed();
-
-        private static ulong RandomSeed() => (ulong)Random.Shared.NextInt64() | 1;
-    }
+    private static ulong RandomSeed() => (ulong)Random.Shared.NextInt64() | 1;
 }

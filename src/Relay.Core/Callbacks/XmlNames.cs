@@ -32,6 +32,7 @@ internal static class XmlNames
     /// The length of the run of ASCII name bytes at the start of <paramref name="text"/>; it stops at a byte past
     /// ASCII. <paramref name="hasColon"/> says whether a ':' is in the run: a prefix, most names have none.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int AsciiNameLength(ReadOnlySpan<byte> text, out bool hasColon)
     {
         // The scanner's most frequent step: sixteen bytes classified at once, so that a name is one step and
@@ -69,15 +70,18 @@ internal static class XmlNames
     }
 
     // Letters, digits, '_', ':', '.' and '-': what NameBytes gives 1 or 2.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<byte> IsAsciiNameByte(Vector128<byte> b) =>
         Vector128.LessThan((b | Vector128.Create((byte)0x20)) - Vector128.Create((byte)'a'), Vector128.Create((byte)26))
         | Vector128.LessThan(b - Vector128.Create((byte)'0'), Vector128.Create((byte)11)) // '0'-'9' and ':'
         | Vector128.LessThan(b - Vector128.Create((byte)'-'), Vector128.Create((byte)2)) // '-' and '.'
         | Vector128.Equals(b, Vector128.Create((byte)'_'));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool IsWhitespace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r';
 
     /// <summary>Whether a name's first character may start one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool IsNameStart(ReadOnlySpan<byte> name)
     {
         byte first = name[0];

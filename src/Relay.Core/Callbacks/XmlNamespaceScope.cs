@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Relay.Core.Callbacks;
 
 /// <summary>
@@ -45,7 +47,17 @@ internal sealed class XmlNamespaceScope
     }
 
     /// <summary>Forgets what the element at <paramref name="depth"/> declared, at its end.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Leave(int depth)
+    {
+        // Nearly every element declares nothing: one comparison.
+        if (_count > 0 && _bindings[_count - 1].Depth >= depth)
+        {
+            Forget(depth);
+        }
+    }
+
+    private void Forget(int depth)
     {
         while (_count > 0 && _bindings[_count - 1].Depth >= depth)
         {

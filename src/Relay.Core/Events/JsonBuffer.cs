@@ -102,6 +102,7 @@ internal sealed class JsonBuffer(int capacity)
     }
 
     // Bytes that need no escaping, quoted: a property name with its ':', or a string value.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Quoted(ReadOnlySpan<byte> bytes, bool isName)
     {
         var span = Room(bytes.Length + 4);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Relay.Core.Callbacks;
 using Relay.Core.Memory;
 
@@ -81,6 +82,7 @@ internal static class ResultTreeJsonWriter
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void WriteValue(JsonBuffer writer, ResultTree tree, int element, ref byte[]? scratch)
     {
         if (!tree.IsLeaf(element))
@@ -142,6 +144,7 @@ internal static class ResultTreeJsonWriter
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool AppearsBefore(ResultTree tree, int parent, int child, int name)
     {
         for (int earlier = tree.FirstChild(parent); earlier != child; earlier = tree.NextSibling(earlier))
