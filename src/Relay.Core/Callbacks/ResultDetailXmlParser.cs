@@ -244,8 +244,22 @@ public static class ResultDetailXmlParser
             _open[_depth++] = (element, name);
         }
 
-        /// <summary>Reads the start tag's attributes (namespace declarations first, wherever they are) into a new node.</summary>
+        /// <summary>Adds a node for the start tag just read.</summary>
         private int ReadElement(ref Utf8XmlScanner scanner, ReadOnlySpan<byte> xml, int parent)
+        {
+            if (scanner.MayHaveAttributes)
+            {
+                return ReadElementWithAttributes(ref scanner, xml, parent);
+            }
+
+            var qualifiedName = scanner.Name;
+            var localName = scanner.NameHasColon ? LocalName(ref scanner, qualifiedName, isAttribute: false, out _) : qualifiedName;
+            return Tree.AddNode(parent, Tree.Names.Intern(localName));
+        }
+
+        /// <summary>Reads the start tag's attributes (namespace declarations first, wherever they are) into a new node.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private int ReadElementWithAttributes(ref Utf8XmlScanner scanner, ReadOnlySpan<byte> xml, int parent)
         {
             var qualifiedName = scanner.Name;
             int count = 0;

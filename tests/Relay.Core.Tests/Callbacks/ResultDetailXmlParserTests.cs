@@ -173,6 +173,7 @@ public sealed class ResultDetailXmlParserTests
     [InlineData("<R xmlns:x='urn:x'><StatusCode>OK</StatusCode><xmlns:y/><x:z x:a='1'/></R>")]
     // A DTD is refused where the scanner meets one, not wherever its keyword appears as text.
     [InlineData("<R><!-- no <!DOCTYPE here --><StatusCode>OK</StatusCode><T><![CDATA[<!DOCTYPE r>]]></T></R>")]
+    [InlineData("<R\t><StatusCode\n/><T/><T\r\n  /></R >")]
     public void Parse_WellFormedOddities_AreRead(string xml)
     {
         var detail = Parse(xml);
@@ -198,6 +199,11 @@ public sealed class ResultDetailXmlParserTests
     [InlineData("<R xmlns:a='urn:x' xmlns:b='urn:x' a:k='1' b:k='2'><StatusCode/></R>")]
     [InlineData("<1R><StatusCode/></1R>")]
     [InlineData("<R><StatusCode/></R >x</R>")]
+    [InlineData("<R><StatusCode/x></R>")]
+    [InlineData("<R><StatusCode/ ></R>")]
+    [InlineData("<R><StatusCode/")]
+    [InlineData("<R><StatusCode")]
+    [InlineData("<R><StatusCode>")]
     public void Parse_NotWellFormed_IsRefused(string xml)
     {
         var detail = Parse(xml);
