@@ -21,6 +21,7 @@ internal static class TelemetryExtensions
     public static WebApplicationBuilder AddRelayTelemetry(this WebApplicationBuilder builder)
     {
         builder.Services.AddMetrics();
+        builder.Services.AddHostedService<RuntimeAtStart>();
 
         // No logging configuration may let the hosting diagnostics record a callback URL's token.
         builder.Services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(services => new RequestTargetSafeLoggerFactory(

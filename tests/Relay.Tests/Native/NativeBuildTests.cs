@@ -129,6 +129,23 @@ public sealed class NativeBuildTests
         Assert.Contains("http_server_request_duration_seconds_bucket{", metrics, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Start_LogsTheGcBudget_TheNativeBuildCapsAt16MiB_AndTheEnvironmentOverrides()
+    {
+        // The native build is given GCGen0MaxBudget (src/Relay/Relay.csproj); the environment overrides it in either.
+        await using var shipped = await RelayProcess.StartAsync();
+        await using var overridden = await RelayProcess.StartAsync(environment: new Dictionary<string, string> { ["DOTNET_GCGen0MaxBudget"] = "2000000" });
+
+        // The jitted build's budget is the GC's own choice for this machine's cache.
+        string expected = RelayProcess.NativeBinary is null
+            ? "Runtime: jitted code, workstation with background collections GC, gen0 budget at most "
+            : "Runtime: native code, workstation with background collections GC, gen0 budget at most 16 MiB, ConserveMemory 7";
+        await Eventually.HoldsAsync(TimeSpan.FromSeconds(10), () => shipped.Log.Contains("Runtime: ", StringComparison.Ordinal), "the runtime's line");
+        await Eventually.HoldsAsync(TimeSpan.FromSeconds(10), () => overridden.Log.Contains("Runtime: ", StringComparison.Ordinal), "the runtime's line");
+        Assert.Contains(expected, shipped.Log, StringComparison.Ordinal);
+        Assert.Contains("gen0 budget at most 32 MiB", overridden.Log, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("Relay:RabbitMq:Exchnage", "typo", "Relay:RabbitMq:Exchnage")]
     [InlineData("Relay:Callbacks:MaxBodyBytes", "0", "Relay:Callbacks:MaxBodyBytes")]
