@@ -252,7 +252,12 @@ public static class ResultDetailXmlParser
                 return ReadElementWithAttributes(ref scanner, xml, parent);
             }
 
-            var qualifiedName = scanner.Name;
+            return AddElement(ref scanner, scanner.Name, parent);
+        }
+
+        /// <summary>The node of an element, named by its local name (its prefix, if any, checked).</summary>
+        private int AddElement(ref Utf8XmlScanner scanner, ReadOnlySpan<byte> qualifiedName, int parent)
+        {
             var localName = scanner.NameHasColon ? LocalName(ref scanner, qualifiedName, isAttribute: false, out _) : qualifiedName;
             return Tree.AddNode(parent, Tree.Names.Intern(localName));
         }
@@ -291,8 +296,7 @@ public static class ResultDetailXmlParser
                 }
             }
 
-            var localName = scanner.NameHasColon ? LocalName(ref scanner, qualifiedName, isAttribute: false, out _) : qualifiedName;
-            int element = Tree.AddNode(parent, Tree.Names.Intern(localName));
+            int element = AddElement(ref scanner, qualifiedName, parent);
             // A few attributes are the rule, compared pair by pair; many get a set, so that a tag of
             // thousands costs what their length does.
             var seen = count > ScanAttributesLimit ? new HashSet<string>(StringComparer.Ordinal) : null;

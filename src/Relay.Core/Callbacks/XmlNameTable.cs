@@ -5,10 +5,10 @@ namespace Relay.Core.Callbacks;
 
 /// <summary>
 /// The distinct local names of one document, each stored once and known by a number in the order first
-/// seen: a result's fifteen elements repeat a handful of names fifty times over, so the tree keeps numbers,
-/// and finding a child by name or grouping children by name compares numbers. A hash set of the names;
-/// the hash is seeded per table, so a document cannot be built to make its
-/// names collide. Reused from one document to the next.
+/// seen: the results of a callback repeat a handful of names over and over, so the tree keeps numbers, and
+/// finding a child by name or grouping children by name compares numbers. A hash set of the names, its
+/// hash seeded per table, so that a document cannot be built to make its names collide. Reused from one
+/// document to the next.
 /// </summary>
 internal sealed class XmlNameTable
 {
