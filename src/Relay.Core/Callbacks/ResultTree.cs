@@ -5,9 +5,9 @@ namespace Relay.Core.Callbacks;
 /// <summary>
 /// The elements of ResultDetailXML being read, flat: nodes, attributes and text pieces in arrays, their
 /// names numbers of an <see cref="XmlNameTable"/>, their decoded values in one byte buffer, all reused from
-/// one callback to the next. A callback's
-/// hundreds of elements cost no allocation, and a result's subtree is let go by cutting the arrays back to
-/// where it started (a subtree is always the last thing in them).
+/// one callback to the next. A callback's hundreds of elements cost no allocation, and a result's subtree
+/// is let go by cutting the arrays back to where it started (a subtree is always the last thing in them;
+/// the names stay in the table until the document ends).
 /// </summary>
 public sealed class ResultTree
 {
