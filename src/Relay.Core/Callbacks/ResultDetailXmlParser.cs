@@ -244,27 +244,8 @@ public static class ResultDetailXmlParser
             _open[_depth++] = (element, name);
         }
 
-        /// <summary>Adds a node for the start tag just read.</summary>
-        private int ReadElement(ref Utf8XmlScanner scanner, ReadOnlySpan<byte> xml, int parent)
-        {
-            if (scanner.MayHaveAttributes)
-            {
-                return ReadElementWithAttributes(ref scanner, xml, parent);
-            }
-
-            return AddElement(ref scanner, scanner.Name, parent);
-        }
-
-        /// <summary>The node of an element, named by its local name (its prefix, if any, checked).</summary>
-        private int AddElement(ref Utf8XmlScanner scanner, ReadOnlySpan<byte> qualifiedName, int parent)
-        {
-            var localName = scanner.NameHasColon ? LocalName(ref scanner, qualifiedName, isAttribute: false, out _) : qualifiedName;
-            return Tree.AddNode(parent, Tree.Names.Intern(localName));
-        }
-
         /// <summary>Reads the start tag's attributes (namespace declarations first, wherever they are) into a new node.</summary>
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private int ReadElementWithAttributes(ref Utf8XmlScanner scanner, ReadOnlySpan<byte> xml, int parent)
+        private int ReadElement(ref Utf8XmlScanner scanner, ReadOnlySpan<byte> xml, int parent)
         {
             var qualifiedName = scanner.Name;
             int count = 0;
@@ -296,7 +277,8 @@ public static class ResultDetailXmlParser
                 }
             }
 
-            int element = AddElement(ref scanner, qualifiedName, parent);
+            var localName = scanner.NameHasColon ? LocalName(ref scanner, qualifiedName, isAttribute: false, out _) : qualifiedName;
+            int element = Tree.AddNode(parent, Tree.Names.Intern(localName));
             // A few attributes are the rule, compared pair by pair; many get a set, so that a tag of
             // thousands costs what their length does.
             var seen = count > ScanAttributesLimit ? new HashSet<string>(StringComparer.Ordinal) : null;

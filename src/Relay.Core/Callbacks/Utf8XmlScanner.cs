@@ -59,9 +59,6 @@ internal ref struct Utf8XmlScanner
     /// <summary>Whether the text just read needs <see cref="DecodeText"/> (a reference or a carriage return in it).</summary>
     public bool RawNeedsDecoding { get; private set; }
 
-    /// <summary>Whether the start tag just read may have attributes: false when it ended right after its name.</summary>
-    public readonly bool MayHaveAttributes => _attributesPending;
-
     /// <summary>Whether the start tag just read closed itself (<c>&lt;a/&gt;</c>), once its attributes are read.</summary>
     public bool IsEmptyElement { get; private set; }
 
@@ -340,22 +337,8 @@ internal ref struct Utf8XmlScanner
         int start = _position;
         NameRange = new Range(start, start + ReadName(out bool hasColon).Length);
         NameHasColon = hasColon;
-
-        // Most tags end right after their name: then there are no attributes to read.
         IsEmptyElement = false;
         _attributesPending = true;
-        if (_position < _xml.Length && _xml[_position] == '>')
-        {
-            _position++;
-            _attributesPending = false;
-        }
-        else if (_position + 1 < _xml.Length && _xml[_position] == '/' && _xml[_position + 1] == '>')
-        {
-            _position += 2;
-            IsEmptyElement = true;
-            _attributesPending = false;
-        }
-
         return XmlToken.StartTag;
     }
 
