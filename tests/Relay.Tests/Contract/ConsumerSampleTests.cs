@@ -31,7 +31,11 @@ public sealed class ConsumerSampleTests
         await using var relay = await RelayServer.StartAsync(settings => settings[EnsStandIn.KeySetting] = EnsStandIn.Key);
         string queue = "relay-test-sample-" + Guid.NewGuid().ToString("N")[..12];
         await using var connection = await TestBroker.ConnectAsync("relay-tests-sample");
-        await using var channel = await connection.CreateChannelAsync();
+        // With confirms, so that the message this test publishes itself is in the queue before the next
+        // callback is posted: unconfirmed, it reached the queue after the others once (CI), and the sample,
+        // done at four events, never saw it.
+        await using var channel = await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
         try
         {
             // Declared and bound as the sample does, so that nothing posted before it starts is unrouted.
