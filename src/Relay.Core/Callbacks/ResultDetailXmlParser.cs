@@ -127,6 +127,14 @@ public static class ResultDetailXmlParser
                 XmlToken token;
                 while (true)
                 {
+                    // A leaf inside a result (below the root's children: nothing to hand over or to check for
+                    // a StatusCode of the root) in one step; any other token as it comes.
+                    if (_depth >= 2 && _depth < limits.MaxDepth && scanner.TryReadLeaf(out var leafName, out var leafText))
+                    {
+                        AddLeaf(xml, leafName, leafText);
+                        continue;
+                    }
+
                     scanner.ExpectEndTag(_depth > 0 ? _open[_depth - 1].Name : default);
                     if ((token = scanner.Next()) == XmlToken.End)
                     {
@@ -401,6 +409,18 @@ public static class ResultDetailXmlParser
             if (prefix.IsEmpty || prefix.Contains((byte)':') || !XmlNames.IsNameStart(prefix))
             {
                 throw scanner.Fail("a namespace prefix that is no name");
+            }
+        }
+
+        /// <summary>As a start tag, text and end tag read one by one would add it: the node, and its text unless that is whitespace.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void AddLeaf(ReadOnlySpan<byte> xml, Range name, Range textRange)
+        {
+            int element = Tree.AddNode(_open[_depth - 1].Node, Tree.Names.Intern(xml[name]));
+            var text = xml[textRange];
+            if (!text.IsEmpty && !Utf8XmlScanner.IsWhitespace(text))
+            {
+                Tree.AddText(element, Tree.Append(text), text.Length);
             }
         }
 

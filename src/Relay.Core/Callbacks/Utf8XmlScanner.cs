@@ -111,6 +111,54 @@ internal ref struct Utf8XmlScanner
     }
 
     /// <summary>
+    /// Reads a whole element at once when it is a leaf in its plainest form, <c>&lt;Name&gt;text&lt;/Name&gt;</c>:
+    /// an ASCII name without a prefix, no attribute, text without a reference, ']' or carriage return (or
+    /// none), its end tag right after. Most elements of a result are such leaves, and read as three tokens
+    /// each costs three turns of the parser's loop. Anything else returns false and leaves the position
+    /// where it was, for <see cref="Next"/>, which reads the same bytes to the same effect.
+    /// </summary>
+    /// <param name="name">Where the leaf's name is (its local name: it has no prefix).</param>
+    /// <param name="text">Where its text is, raw and needing no decoding; empty when it has none.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryReadLeaf(out Range name, out Range text)
+    {
+        name = default;
+        text = default;
+        int start = _position + 1;
+        if (_attributesPending || start >= _xml.Length || _xml[_position] != '<')
+        {
+            return false;
+        }
+
+        var rest = _xml[start..];
+        int length = XmlNames.AsciiNameLength(rest, out bool hasColon);
+        if (length == 0 || hasColon || length >= rest.Length || rest[length] != '>' || !XmlNames.IsNameStart(rest))
+        {
+            return false;
+        }
+
+        int textStart = start + length + 1;
+        int at = IndexOfTextStop(_xml[textStart..]);
+        int end = textStart + at;
+        if (at < 0 || _xml[end] != '<' || _xml.Length - end < length + 3 || _xml[end + 1] != '/'
+            || _xml[end + 2 + length] != '>' || !_xml.Slice(end + 2, length).SequenceEqual(rest[..length]))
+        {
+            return false;
+        }
+
+        name = new Range(start, start + length);
+        text = new Range(textStart, end);
+        NameRange = name;
+        _position = end + length + 3;
+        return true;
+    }
+
+    /// <summary>Whether text is all whitespace: such text between tags is no element's text.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsWhitespace(ReadOnlySpan<byte> text) =>
+        XmlNames.IsWhitespace(text[0]) && text.IndexOfAnyExcept(" \t\n\r"u8) < 0;
+
+    /// <summary>
     /// The next attribute of the start tag just read: where its qualified name and raw value (without
     /// quotes) are in the document. False once the tag's end is reached.
     /// </summary>
@@ -301,7 +349,7 @@ internal ref struct Utf8XmlScanner
 
         Raw = _xml[start.._position];
         RawNeedsDecoding = needsDecoding;
-        return !XmlNames.IsWhitespace(Raw[0]) || Raw.IndexOfAnyExcept(" \t\n\r"u8) >= 0 ? XmlToken.Text : XmlToken.Whitespace;
+        return IsWhitespace(Raw) ? XmlToken.Whitespace : XmlToken.Text;
     }
 
     // Most text in a result is a few bytes ("OK", an id): a byte at a time finds its end before a
