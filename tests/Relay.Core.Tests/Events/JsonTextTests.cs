@@ -10,7 +10,7 @@ public sealed class JsonTextTests
     [Fact]
     public void EscapeMask_EveryByteInEveryPlace_AgreesWithWhatJsonRequires()
     {
-        // The sixteen-byte test against the byte table it stands for (IndexOfEscape reads the table).
+        // The sixteen- and thirty-two-byte tests against the byte table they stand for (IndexOfEscape reads the table).
         for (int b = 0; b < 256; b++)
         {
             bool escaped = b < 0x20 || b is '"' or '\\';
@@ -22,6 +22,14 @@ public sealed class JsonTextTests
 
                 Assert.Equal(escaped ? 1u << place : 0u, JsonText.EscapeMask(Vector128.Create(block)));
             }
+
+            for (int place = 0; place < 32; place++)
+            {
+                byte[] block = [.. Enumerable.Repeat((byte)'a', 32)];
+                block[place] = (byte)b;
+
+                Assert.Equal(escaped ? 1u << place : 0u, JsonText.EscapeMask(Vector256.Create(block)));
+            }
         }
     }
 
@@ -29,7 +37,7 @@ public sealed class JsonTextTests
     public void WriteQuoted_EscapesAtEveryPlaceAroundTheBlocks_MatchesAByteAtATimeEscape()
     {
         byte[] escapes = [(byte)'"', (byte)'\\', (byte)'\n', (byte)'\r', (byte)'\t', 0x00, 0x01, 0x1F];
-        for (int length = 0; length <= 50; length++)
+        for (int length = 0; length <= 100; length++)
         {
             for (int place = 0; place < length; place++)
             {
@@ -39,7 +47,12 @@ public sealed class JsonTextTests
                     text[place] = escape;
                     if (place + 17 < length)
                     {
-                        text[place + 17] = (byte)'"'; // a second one in the next block
+                        text[place + 17] = (byte)'"'; // a second one in the next block of sixteen
+                    }
+
+                    if (place + 33 < length)
+                    {
+                        text[place + 33] = (byte)'\\'; // and of thirty-two
                     }
 
                     AssertEscapedAsReference(text);
@@ -56,7 +69,7 @@ public sealed class JsonTextTests
         for (int round = 0; round < 2000; round++)
         {
             var text = new StringBuilder();
-            int length = random.Next(0, 120);
+            int length = random.Next(0, 200);
             for (int i = 0; i < length; i++)
             {
                 text.Append(alphabet[random.Next(alphabet.Length)]);
