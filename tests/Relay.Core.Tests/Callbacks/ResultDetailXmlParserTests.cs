@@ -294,8 +294,28 @@ public sealed class ResultDetailXmlParserTests
         Assert.Equal(expected, Assert.Single(detail.Results!).Children[1].Text);
     }
 
+    [Fact]
+    public void Parse_AStopInTextAtEveryPlace_IsFound()
+    {
+        // The text's end, a reference, a ']' or a carriage return at each place of the first sixteen bytes (one
+        // vector compare), past them (a search), and where fewer than sixteen bytes of the document are left
+        // (a byte at a time).
+        foreach (var (stop, decoded) in new[] { ("", ""), ("&amp;", "&"), ("]", "]"), ("\r", "\n") })
+        {
+            for (int place = 0; place < 40; place++)
+            {
+                string text = new string('x', place) + stop + "y";
+                var detail = Parse($"<R><StatusCode>OK</StatusCode><T>{text}</T></R>");
+
+                Assert.Null(detail.Error);
+                Assert.Equal(new string('x', place) + decoded + "y", Assert.Single(detail.Results!).Children[1].Text);
+            }
+        }
+    }
+
     [Theory]
     [InlineData("<R><StatusCode/><T>0123456789abcdefghij]]>k</T></R>")]
+    [InlineData("<R><StatusCode/><T>ab]]>k0123456789abcdefghij</T></R>")]
     [InlineData("<R><StatusCode/><T>0123456789abcdefghij&nope;</T></R>")]
     [InlineData("<R><StatusCode/><T>0123456789abcdefghij&amp</T></R>")]
     public void Parse_TextPastSixteenBytesThatIsBroken_IsRefused(string xml)
