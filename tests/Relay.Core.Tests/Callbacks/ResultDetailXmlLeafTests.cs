@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Relay.Core.Callbacks;
-using Relay.Core.Events;
 
 namespace Relay.Callbacks;
 
@@ -22,31 +21,16 @@ public sealed partial class ResultDetailXmlLeafTests
     [Fact]
     public void Parse_MutatedDocuments_GiveTheSameResultsWithEveryEndTagSpaced()
     {
-        var random = new Random(20261208);
         byte[] inserts = "<>/&;:= \"'a]#x!?-\r"u8.ToArray();
         var disagreements = new List<string>();
         int compared = 0;
-        for (int round = 0; round < 20_000 && disagreements.Count < 5; round++)
+        foreach (string xml in XmlMutations.Of(Seed, 20261208, inserts, minEdits: 0, maxEdits: 3, count: 20_000))
         {
-            var bytes = new List<byte>(Encoding.UTF8.GetBytes(Seed));
-            for (int edits = random.Next(0, 3); edits > 0; edits--)
+            if (disagreements.Count >= 5)
             {
-                int at = random.Next(bytes.Count);
-                switch (random.Next(3))
-                {
-                    case 0:
-                        bytes.RemoveAt(at);
-                        break;
-                    case 1:
-                        bytes.Insert(at, inserts[random.Next(inserts.Length)]);
-                        break;
-                    default:
-                        bytes.Insert(at, bytes[at]);
-                        break;
-                }
+                break;
             }
 
-            string xml = Encoding.UTF8.GetString([.. bytes]);
             string? leaves = Results(xml);
             string? tokens = Results(EndTag().Replace(xml, "</$1 >"));
             if ((leaves is null) != (tokens is null))
@@ -114,32 +98,11 @@ public sealed partial class ResultDetailXmlLeafTests
     /// <summary>The results as the event carries them, or null when the document is refused.</summary>
     private static string? Results(string xml)
     {
-        var sink = new Collecting();
+        var sink = new CollectedResults();
         string? error = ResultDetailXmlParser.Stream(Encoding.UTF8.GetBytes(xml), ResultDetailXmlLimits.Default, sink, out _);
         return error is null ? sink.Json() : null;
     }
 
     [GeneratedRegex("</([^\\s<>/]+)>")]
     private static partial Regex EndTag();
-
-    private sealed class Collecting : IResultSink
-    {
-        private readonly JsonBuffer _json = new(256);
-
-        public Collecting() => _json.StartArray();
-
-        public void Result(ResultTree tree, int node) => ResultTreeJsonWriter.WriteObject(_json, tree, node);
-
-        public void Discard()
-        {
-            _json.Clear();
-            _json.StartArray();
-        }
-
-        public string Json()
-        {
-            _json.EndArray();
-            return Encoding.UTF8.GetString(_json.Written);
-        }
-    }
 }

@@ -1,6 +1,5 @@
 using System.Text;
 using Relay.Core.Callbacks;
-using Relay.Core.Events;
 
 namespace Relay.Callbacks;
 
@@ -31,9 +30,9 @@ public sealed class ResultDetailXmlStreamingTests
     [MemberData(nameof(Shapes))]
     public void Stream_EndsWithWhatParseFinds(string shape, string xml)
     {
-        var whole = new Collecting();
+        var whole = new CollectedResults();
         string? wholeError = ResultDetailXmlParser.ReadWhole(Encoding.UTF8.GetBytes(xml), ResultDetailXmlLimits.Default, whole, out bool wholeFound);
-        var sink = new Collecting();
+        var sink = new CollectedResults();
 
         string? error = ResultDetailXmlParser.Stream(xml, ResultDetailXmlLimits.Default, sink, out bool found);
 
@@ -59,27 +58,6 @@ public sealed class ResultDetailXmlStreamingTests
 
     private static string Results(int count) =>
         string.Concat(Enumerable.Range(0, count).Select(i => $"<Results><StatusCode>OK</StatusCode><ID>{i}</ID></Results>"));
-
-    private sealed class Collecting : IResultSink
-    {
-        private readonly JsonBuffer _json = new(256);
-
-        public Collecting() => _json.StartArray();
-
-        public void Result(ResultTree tree, int node) => ResultTreeJsonWriter.WriteObject(_json, tree, node);
-
-        public void Discard()
-        {
-            _json.Clear();
-            _json.StartArray();
-        }
-
-        public string Json()
-        {
-            _json.EndArray();
-            return Encoding.UTF8.GetString(_json.Written);
-        }
-    }
 
     private sealed class Forgetting : IResultSink
     {
