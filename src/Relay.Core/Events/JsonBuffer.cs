@@ -10,8 +10,6 @@ namespace Relay.Core.Events;
 /// </summary>
 internal sealed class JsonBuffer(int capacity)
 {
-    private const int ShortValue = 64;
-
     private byte[] _buffer = new byte[Math.Max(capacity, 256)];
     private int _length;
     private bool _comma;
@@ -67,10 +65,9 @@ internal sealed class JsonBuffer(int capacity)
     /// <summary>A string value: valid UTF-8, escaped as JSON requires.</summary>
     public void String(ReadOnlySpan<byte> utf8)
     {
-        if (utf8.Length <= ShortValue && JsonText.IndexOfEscape(utf8) < 0)
+        // Most values are a few bytes with nothing to escape ("OK", an id, an address).
+        if (utf8.Length <= JsonText.ShortText && TryQuoted(utf8, isName: false))
         {
-            // Most values are a few bytes with nothing to escape ("OK", an id, an address).
-            Quoted(utf8, isName: false);
             return;
         }
 
@@ -105,7 +102,43 @@ internal sealed class JsonBuffer(int capacity)
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Quoted(ReadOnlySpan<byte> bytes, bool isName)
     {
-        var span = Room(bytes.Length + 4);
+        if (bytes.Length > JsonText.ShortText || !TryQuoted(bytes, isName))
+        {
+            Quoted(bytes, isName, Room(bytes.Length + 4));
+        }
+    }
+
+    // A short text quoted, when none of it needs escaping (names never do); false, with nothing written, when some does.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryQuoted(ReadOnlySpan<byte> shortText, bool isName)
+    {
+        var span = Room(JsonText.ShortText + 4);
+        int i = 0;
+        if (_comma)
+        {
+            span[i++] = (byte)',';
+        }
+
+        span[i++] = (byte)'"';
+        if (!JsonText.TryCopyShort(shortText, ref span[i]))
+        {
+            return false;
+        }
+
+        i += shortText.Length;
+        span[i++] = (byte)'"';
+        if (isName)
+        {
+            span[i++] = (byte)':';
+        }
+
+        _length += i;
+        _comma = !isName;
+        return true;
+    }
+
+    private void Quoted(ReadOnlySpan<byte> bytes, bool isName, Span<byte> span)
+    {
         int i = 0;
         if (_comma)
         {

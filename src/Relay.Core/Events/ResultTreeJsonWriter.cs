@@ -110,9 +110,26 @@ internal static class ResultTreeJsonWriter
             return;
         }
 
+        // One walk marks the names that may repeat (by their numbers modulo 64): a child whose mark is not
+        // among them has no namesake, and is written without looking for one. Most have none.
+        ulong seen = 0, repeated = 0;
+        for (int child = tree.FirstChild(element); child != ResultTree.None; child = tree.NextSibling(child))
+        {
+            ulong mark = 1UL << tree.NameNumber(child);
+            repeated |= seen & mark;
+            seen |= mark;
+        }
+
         for (int child = tree.FirstChild(element); child != ResultTree.None; child = tree.NextSibling(child))
         {
             int name = tree.NameNumber(child);
+            if ((repeated & (1UL << name)) == 0)
+            {
+                writer.Name(tree.Name(child));
+                WriteValue(writer, tree, child, ref scratch);
+                continue;
+            }
+
             if (AppearsBefore(tree, element, child, name))
             {
                 continue;

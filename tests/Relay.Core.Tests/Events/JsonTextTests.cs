@@ -10,11 +10,12 @@ public sealed class JsonTextTests
     [Fact]
     public void EscapeMask_EveryByteInEveryPlace_AgreesWithWhatJsonRequires()
     {
-        // The sixteen- and thirty-two-byte tests against the byte table they stand for (IndexOfEscape reads the table).
+        // The sixteen- and thirty-two-byte tests against the byte table they stand for (a text of one byte reads the table).
+        byte[] copy = new byte[1];
         for (int b = 0; b < 256; b++)
         {
             bool escaped = b < 0x20 || b is '"' or '\\';
-            Assert.Equal(escaped ? 0 : -1, JsonText.IndexOfEscape([(byte)b]));
+            Assert.Equal(!escaped, JsonText.TryCopyShort([(byte)b], ref copy[0]));
             for (int place = 0; place < 16; place++)
             {
                 byte[] block = [.. Enumerable.Repeat((byte)'a', 16)];
@@ -57,6 +58,62 @@ public sealed class JsonTextTests
 
                     AssertEscapedAsReference(text);
                 }
+            }
+        }
+    }
+
+    [Fact]
+    public void TryCopyShort_EveryLengthWithAnEscapeAtEveryPlace_CopiesItAllAndTellsWhetherAnyNeedsEscaping()
+    {
+        byte[] escapes = [(byte)'"', (byte)'\\', (byte)'\n', 0x00, 0x1F];
+        for (int length = 0; length <= JsonText.ShortText; length++)
+        {
+            for (int place = -1; place < length; place++)
+            {
+                foreach (byte escape in place < 0 ? escapes[..1] : escapes)
+                {
+                    // Every byte different from its neighbours, some of them past ASCII, so a misplaced byte shows.
+                    byte[] text = [.. Enumerable.Range(0, length).Select(i => (byte)(i % 3 == 2 ? 0xE6 + (i % 5) : 'a' + (i % 26)))];
+                    if (place >= 0)
+                    {
+                        text[place] = escape;
+                    }
+
+                    byte[] to = [.. Enumerable.Repeat((byte)0xEE, length + 1)];
+
+                    bool plain = JsonText.TryCopyShort(text, ref to[0]);
+
+                    Assert.Equal(place < 0, plain);
+                    Assert.Equal(text, to[..length]);
+                    Assert.Equal(0xEE, to[length]);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void JsonBuffer_NamesAndStringsOfEveryLengthAroundTheShortPath_AreTheirQuotedEscapedText()
+    {
+        for (int length = 0; length <= JsonText.ShortText + 8; length++)
+        {
+            for (int place = -1; place < length; place++)
+            {
+                byte[] text = [.. Enumerable.Range(0, length).Select(i => (byte)('a' + (i % 26)))];
+                if (place >= 0)
+                {
+                    text[place] = (byte)'"';
+                }
+
+                var json = new JsonBuffer(16);
+                json.StartObject();
+                json.Name("before"u8);
+                json.String(text);
+                json.Name([.. Enumerable.Range(0, length).Select(i => (byte)('A' + (i % 26)))]);
+                json.String("after"u8);
+                json.EndObject();
+
+                string expectedName = new([.. Enumerable.Range(0, length).Select(i => (char)('A' + (i % 26)))]);
+                Assert.Equal($"{{\"before\":{Encoding.UTF8.GetString(Reference(text))},\"{expectedName}\":\"after\"}}", Encoding.UTF8.GetString(json.Written));
             }
         }
     }

@@ -63,6 +63,21 @@ public sealed class ResultTreeJsonWriterTests
     }
 
     [Fact]
+    public void WriteObject_SiblingsWhoseNameNumbersMatchModulo64_AreGroupedOnlyByName()
+    {
+        // The writer marks names by their numbers modulo 64: a first result of seventy names makes N2 and N66
+        // share a mark in the second, where only N66 repeats.
+        string many = string.Concat(Enumerable.Range(0, 70).Select(i => $"<N{i}>v</N{i}>"));
+        string xml = $"<R><Results><StatusCode>OK</StatusCode>{many}</Results>"
+            + "<Results><StatusCode>OK</StatusCode><N66>a</N66><N2>b</N2><N66>c</N66><N3>d</N3><N67>e</N67></Results></R>";
+        var sink = new Writing();
+
+        Assert.Null(ResultDetailXmlParser.Stream(xml, ResultDetailXmlLimits.Default, sink, out _));
+
+        Assert.Equal("""{"StatusCode":"OK","N66":["a","c"],"N2":"b","N3":"d","N67":"e"}""", sink.Results[1]);
+    }
+
+    [Fact]
     public void WriteObject_ManyAttributesOfRepeatedLocalNames_NumbersEachRepeat()
     {
         // More attributes than the scan handles, so that the counting by name number is a dictionary's.
