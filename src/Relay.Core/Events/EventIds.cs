@@ -23,27 +23,28 @@ public static class EventIds
     public static string ForCallback(string source, MarketingCloudCallback callback)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        AppendField(hash, CallbackDomain);
-        AppendString(hash, source);
-        AppendString(hash, callback.RequestId);
-        AppendString(hash, callback.ConversationId);
-        AppendString(hash, callback.OverallStatusCode);
-        AppendString(hash, callback.StatusCode);
-        AppendString(hash, callback.StatusMessage);
-        AppendString(hash, callback.ErrorCode);
-        AppendString(hash, callback.RequestType);
-        AppendString(hash, callback.ResultType);
+        var form = new CanonicalForm(hash, stackalloc byte[CanonicalForm.BufferBytes]);
+        form.Field(CallbackDomain);
+        form.String(source);
+        form.String(callback.RequestId);
+        form.String(callback.ConversationId);
+        form.String(callback.OverallStatusCode);
+        form.String(callback.StatusCode);
+        form.String(callback.StatusMessage);
+        form.String(callback.ErrorCode);
+        form.String(callback.RequestType);
+        form.String(callback.ResultType);
         var xml = callback.ResultDetailXmlUtf8(out byte[]? rented);
         try
         {
             // The same bytes as the string's UTF-8 would be: the form's are valid UTF-8.
             if (callback.HasResultDetailXml)
             {
-                AppendField(hash, xml);
+                form.Field(xml);
             }
             else
             {
-                AppendString(hash, null);
+                form.String(null);
             }
         }
         finally
@@ -54,80 +55,121 @@ public static class EventIds
             }
         }
 
-        AppendString(hash, callback.SequenceCode);
-        return Format(hash);
+        form.String(callback.SequenceCode);
+        return form.Format();
     }
 
     /// <summary>The id of a body that is not a well-formed callback: its source and its exact bytes.</summary>
     public static string ForRawBody(string source, ReadOnlySpan<byte> body)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        AppendField(hash, RawBodyDomain);
-        AppendString(hash, source);
-        AppendField(hash, body);
-        return Format(hash);
+        var form = new CanonicalForm(hash, stackalloc byte[CanonicalForm.BufferBytes]);
+        form.Field(RawBodyDomain);
+        form.String(source);
+        form.Field(body);
+        return form.Format();
     }
 
     /// <summary>The id of the <c>callback.missing</c> event of an expected call: its source and RequestID.</summary>
     public static string ForMissing(string source, string requestId)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        AppendField(hash, MissingDomain);
-        AppendString(hash, source);
-        AppendString(hash, requestId);
-        return Format(hash);
+        var form = new CanonicalForm(hash, stackalloc byte[CanonicalForm.BufferBytes]);
+        form.Field(MissingDomain);
+        form.String(source);
+        form.String(requestId);
+        return form.Format();
     }
 
     /// <summary>The id of an ENS event or verification: its source and the object's exact bytes as sent.</summary>
     public static string ForEns(string source, ReadOnlySpan<byte> raw)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        AppendField(hash, EnsDomain);
-        AppendString(hash, source);
-        AppendField(hash, raw);
-        return Format(hash);
+        var form = new CanonicalForm(hash, stackalloc byte[CanonicalForm.BufferBytes]);
+        form.Field(EnsDomain);
+        form.String(source);
+        form.Field(raw);
+        return form.Format();
     }
 
-    private static void AppendString(IncrementalHash hash, string? value)
+    /// <summary>
+    /// The canonical form, fed to the hash: each field its length (little-endian, -1 for null, so that null
+    /// and "" differ) and its UTF-8. The short fields gather in a buffer and reach the hash together; a call
+    /// into the hash for each of a callback's two dozen pieces cost more than hashing them.
+    /// </summary>
+    private ref struct CanonicalForm(IncrementalHash hash, Span<byte> buffer)
     {
-        Span<byte> length = stackalloc byte[4];
-        if (value is null)
+        public const int BufferBytes = 1024;
+
+        private readonly Span<byte> _buffer = buffer;
+        private int _count;
+
+        public void Field(ReadOnlySpan<byte> bytes)
         {
-            // -1 marks null, so that null and "" differ.
-            BinaryPrimitives.WriteInt32LittleEndian(length, -1);
-            hash.AppendData(length);
-            return;
+            Length(bytes.Length);
+            if (bytes.Length <= _buffer.Length - _count)
+            {
+                bytes.CopyTo(_buffer[_count..]);
+                _count += bytes.Length;
+                return;
+            }
+
+            Flush();
+            hash.AppendData(bytes);
         }
 
-        // The length, then the UTF-8 in pieces: a ResultDetailXML of megabytes is never copied whole.
-        // Ill-formed UTF-16 becomes U+FFFD in both, as Encoding.UTF8 makes it.
-        BinaryPrimitives.WriteInt32LittleEndian(length, Encoding.UTF8.GetByteCount(value));
-        hash.AppendData(length);
-        Span<byte> piece = stackalloc byte[1024];
-        ReadOnlySpan<char> rest = value;
-        while (!rest.IsEmpty)
+        public void String(string? value)
         {
-            Utf8.FromUtf16(rest, piece, out int read, out int written);
-            hash.AppendData(piece[..written]);
-            rest = rest[read..];
+            if (value is null)
+            {
+                Length(-1);
+                return;
+            }
+
+            // The UTF-8 in pieces: a ResultDetailXML of megabytes is never copied whole. Ill-formed UTF-16
+            // becomes U+FFFD in both, as Encoding.UTF8 makes it.
+            Length(Encoding.UTF8.GetByteCount(value));
+            ReadOnlySpan<char> rest = value;
+            while (!rest.IsEmpty)
+            {
+                if (_count > _buffer.Length - 4)
+                {
+                    Flush();
+                }
+
+                Utf8.FromUtf16(rest, _buffer[_count..], out int read, out int written);
+                _count += written;
+                rest = rest[read..];
+            }
         }
-    }
 
-    private static void AppendField(IncrementalHash hash, ReadOnlySpan<byte> bytes)
-    {
-        Span<byte> length = stackalloc byte[4];
-        BinaryPrimitives.WriteInt32LittleEndian(length, bytes.Length);
-        hash.AppendData(length);
-        hash.AppendData(bytes);
-    }
+        /// <summary>The UUID: the hash truncated to 128 bits, with version 8 and the RFC 9562 variant.</summary>
+        public string Format()
+        {
+            Flush();
+            Span<byte> digest = stackalloc byte[32];
+            hash.GetHashAndReset(digest);
+            Span<byte> uuid = digest[..16];
+            uuid[6] = (byte)((uuid[6] & 0x0F) | 0x80); // version 8
+            uuid[8] = (byte)((uuid[8] & 0x3F) | 0x80); // RFC 9562 variant
+            return new Guid(uuid, bigEndian: true).ToString();
+        }
 
-    private static string Format(IncrementalHash hash)
-    {
-        Span<byte> digest = stackalloc byte[32];
-        hash.GetHashAndReset(digest);
-        Span<byte> uuid = digest[..16];
-        uuid[6] = (byte)((uuid[6] & 0x0F) | 0x80); // version 8
-        uuid[8] = (byte)((uuid[8] & 0x3F) | 0x80); // RFC 9562 variant
-        return new Guid(uuid, bigEndian: true).ToString();
+        private void Length(int length)
+        {
+            if (_count > _buffer.Length - 4)
+            {
+                Flush();
+            }
+
+            BinaryPrimitives.WriteInt32LittleEndian(_buffer[_count..], length);
+            _count += 4;
+        }
+
+        private void Flush()
+        {
+            hash.AppendData(_buffer[.._count]);
+            _count = 0;
+        }
     }
 }

@@ -43,6 +43,26 @@ public sealed class EventIdsTests
         Assert.Equal(Reference("/s", callback), EventIds.ForCallback("/s", callback));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void ForCallback_OfLongShortFields_HashesThemWhole_WhereverTheGatheringBufferFills(int shift)
+    {
+        // The short fields gather in a buffer of 1,024 bytes: text that fills it again and again, characters
+        // of every length across its ends, and a field too long for it beside the XML as bytes.
+        string text = new string('x', shift) + string.Concat(Enumerable.Repeat("ab😀\ud800日c", 300));
+        var callback = Callback with
+        {
+            StatusMessage = text, ErrorCode = text[..(1000 + shift)], ResultType = "", ResultDetailXml = new string('<', 1017 - shift),
+            SequenceCode = text,
+        };
+
+        Assert.Equal(Reference("/s", callback), EventIds.ForCallback("/s", callback));
+        Assert.Equal(Reference(text, callback), EventIds.ForCallback(text, callback));
+    }
+
     [Fact]
     public void ForCallback_ReadFromAForm_IsTheIdOfItsFieldsAsText()
     {
@@ -88,6 +108,33 @@ public sealed class EventIdsTests
         var b = MarketingCloudCallback.Empty with { RequestId = "a", ConversationId = "bc" };
 
         Assert.NotEqual(EventIds.ForCallback("/s", a), EventIds.ForCallback("/s", b));
+    }
+
+    [Fact]
+    public void TheOtherIds_AreTheSpecsHashOfTheirFields()
+    {
+        byte[] body = Encoding.UTF8.GetBytes(new string('b', 3000));
+        byte[] ens = Encoding.UTF8.GetBytes("{\"eventCategoryType\":\"TransactionalSendEvents.EmailSent\"}");
+
+        Assert.Equal(Reference("relay/marketing-cloud-raw-body/v1", "/s"u8.ToArray(), body), EventIds.ForRawBody("/s", body));
+        Assert.Equal(Reference("relay/marketing-cloud-raw-body/v1", "/s"u8.ToArray(), []), EventIds.ForRawBody("/s", []));
+        Assert.Equal(Reference("relay/marketing-cloud-missing/v1", "/s"u8.ToArray(), "r-1"u8.ToArray()), EventIds.ForMissing("/s", "r-1"));
+        Assert.Equal(Reference("relay/marketing-cloud-ens/v1", "/e"u8.ToArray(), ens), EventIds.ForEns("/e", ens));
+    }
+
+    private static string Reference(string domain, params byte[][] fields)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (byte[] field in (byte[][])[Encoding.UTF8.GetBytes(domain), .. fields])
+        {
+            hash.AppendData(BitConverter.GetBytes(field.Length));
+            hash.AppendData(field);
+        }
+
+        byte[] uuid = hash.GetHashAndReset()[..16];
+        uuid[6] = (byte)((uuid[6] & 0x0F) | 0x80);
+        uuid[8] = (byte)((uuid[8] & 0x3F) | 0x80);
+        return new Guid(uuid, bigEndian: true).ToString();
     }
 
     [Fact]
