@@ -114,34 +114,52 @@ internal static class JsonText
 
     /// <summary>
     /// Writes the quoted, escaped string into <paramref name="json"/>, which must have room for it (the text,
-    /// five more bytes for each of <see cref="CountEscapes"/>, the quotes); returns its length. Sixteen bytes
-    /// a step (thirty-two where the processor has AVX2): each block is copied whole, and where one holds a
-    /// byte to escape, the text goes on after it.
+    /// five more bytes for each of <see cref="CountEscapes"/>, the quotes); returns its length.
     /// </summary>
-    public static int WriteQuoted(ReadOnlySpan<byte> text, Span<byte> json)
+    public static int WriteQuoted(ReadOnlySpan<byte> text, Span<byte> json) =>
+        TryWriteQuoted(text, json, out int written)
+            ? written
+            : throw new ArgumentOutOfRangeException(nameof(json), "The buffer has no room for the escaped text.");
+
+    /// <summary>
+    /// Writes the quoted, escaped string into <paramref name="json"/> and says whether it had room (when not,
+    /// part of it is written over). Sixteen bytes a step (thirty-two where the processor has AVX2): each block
+    /// is copied whole, and where one holds a byte to escape, the text goes on after it.
+    /// </summary>
+    public static bool TryWriteQuoted(ReadOnlySpan<byte> text, Span<byte> json, out int written)
     {
+        written = 0;
+        if (json.IsEmpty)
+        {
+            return false;
+        }
+
         json[0] = (byte)'"';
-        int written = 1;
+        int at = 1;
         int i = 0;
         ref byte from = ref MemoryMarshal.GetReference(text);
         ref byte to = ref MemoryMarshal.GetReference(json);
         if (Vector256.IsHardwareAccelerated)
         {
-            while (text.Length - i >= Vector256<byte>.Count && json.Length - written >= Vector256<byte>.Count)
+            while (text.Length - i >= Vector256<byte>.Count && json.Length - at >= Vector256<byte>.Count)
             {
                 var block = Vector256.LoadUnsafe(ref from, (nuint)i);
                 uint escapes = EscapeMask(block);
-                block.StoreUnsafe(ref to, (nuint)written);
+                block.StoreUnsafe(ref to, (nuint)at);
                 if (escapes == 0)
                 {
                     i += Vector256<byte>.Count;
-                    written += Vector256<byte>.Count;
+                    at += Vector256<byte>.Count;
                     continue;
                 }
 
                 int run = BitOperations.TrailingZeroCount(escapes);
-                written += run;
-                written += WriteEscape(Unsafe.Add(ref from, i + run), json[written..]);
+                at += run;
+                if (!TryWriteEscape(Unsafe.Add(ref from, i + run), json, ref at))
+                {
+                    return false;
+                }
+
                 i += run + 1;
             }
         }
@@ -149,21 +167,25 @@ internal static class JsonText
         if (Vector128.IsHardwareAccelerated)
         {
             // A block is stored only where json has room for it, whatever the caller gave.
-            while (text.Length - i >= Vector128<byte>.Count && json.Length - written >= Vector128<byte>.Count)
+            while (text.Length - i >= Vector128<byte>.Count && json.Length - at >= Vector128<byte>.Count)
             {
                 var block = Vector128.LoadUnsafe(ref from, (nuint)i);
                 uint escapes = EscapeMask(block);
-                block.StoreUnsafe(ref to, (nuint)written);
+                block.StoreUnsafe(ref to, (nuint)at);
                 if (escapes == 0)
                 {
                     i += Vector128<byte>.Count;
-                    written += Vector128<byte>.Count;
+                    at += Vector128<byte>.Count;
                     continue;
                 }
 
                 int run = BitOperations.TrailingZeroCount(escapes);
-                written += run;
-                written += WriteEscape(Unsafe.Add(ref from, i + run), json[written..]);
+                at += run;
+                if (!TryWriteEscape(Unsafe.Add(ref from, i + run), json, ref at))
+                {
+                    return false;
+                }
+
                 i += run + 1;
             }
         }
@@ -172,18 +194,31 @@ internal static class JsonText
         for (; i < text.Length; i++)
         {
             byte b = Unsafe.Add(ref from, i);
-            if (Unsafe.Add(ref table, b) == 0)
+            if (Unsafe.Add(ref table, b) != 0)
             {
-                json[written++] = b;
+                if (!TryWriteEscape(b, json, ref at))
+                {
+                    return false;
+                }
+            }
+            else if (at < json.Length)
+            {
+                json[at++] = b;
             }
             else
             {
-                written += WriteEscape(b, json[written..]);
+                return false;
             }
         }
 
-        json[written++] = (byte)'"';
-        return written;
+        if (at == json.Length)
+        {
+            return false;
+        }
+
+        json[at++] = (byte)'"';
+        written = at;
+        return true;
     }
 
     // What the table gives 1, sixteen (or thirty-two) bytes at once: control characters, '"' and '\\'. Tests
@@ -200,30 +235,37 @@ internal static class JsonText
         | Vector256.Equals(b, Vector256.Create((byte)'"'))
         | Vector256.Equals(b, Vector256.Create((byte)'\\'))).ExtractMostSignificantBits();
 
-    private static int WriteEscape(byte b, Span<byte> json)
+    // An escape, when json has room for it at 'at': two bytes, or six for \u00XX.
+    private static bool TryWriteEscape(byte b, Span<byte> json, ref int at)
     {
-        json[0] = (byte)'\\';
-        switch (b)
+        var to = json[at..];
+        byte shortForm = b switch
         {
-            case (byte)'"' or (byte)'\\':
-                json[1] = b;
-                return 2;
-            case (byte)'\n':
-                json[1] = (byte)'n';
-                return 2;
-            case (byte)'\r':
-                json[1] = (byte)'r';
-                return 2;
-            case (byte)'\t':
-                json[1] = (byte)'t';
-                return 2;
-            default:
-                json[1] = (byte)'u';
-                json[2] = (byte)'0';
-                json[3] = (byte)'0';
-                json[4] = "0123456789ABCDEF"u8[b >> 4];
-                json[5] = "0123456789ABCDEF"u8[b & 0xF];
-                return 6;
+            (byte)'"' or (byte)'\\' => b,
+            (byte)'\n' => (byte)'n',
+            (byte)'\r' => (byte)'r',
+            (byte)'\t' => (byte)'t',
+            _ => 0,
+        };
+        if (to.Length < (shortForm != 0 ? 2 : 6))
+        {
+            return false;
         }
+
+        to[0] = (byte)'\\';
+        if (shortForm != 0)
+        {
+            to[1] = shortForm;
+            at += 2;
+            return true;
+        }
+
+        to[1] = (byte)'u';
+        to[2] = (byte)'0';
+        to[3] = (byte)'0';
+        to[4] = "0123456789ABCDEF"u8[b >> 4];
+        to[5] = "0123456789ABCDEF"u8[b & 0xF];
+        at += 6;
+        return true;
     }
 }

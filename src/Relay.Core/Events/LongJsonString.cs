@@ -27,10 +27,19 @@ internal static class LongJsonString
             return;
         }
 
-        byte[] json = ArrayPool<byte>.Shared.Rent(utf8.Length + (5 * JsonText.CountEscapes(utf8)) + 2);
+        // Room for an escape in every fourth byte, far more than XML's quotes take, so that the text is read
+        // once; only a text that needs more is counted, and written again into room for all it needs.
+        byte[] json = ArrayPool<byte>.Shared.Rent(utf8.Length + (utf8.Length / 4) + 2);
         try
         {
-            int length = JsonText.WriteQuoted(utf8, json);
+            if (!JsonText.TryWriteQuoted(utf8, json, out int length))
+            {
+                var tooSmall = json;
+                json = ArrayPool<byte>.Shared.Rent(utf8.Length + (5 * JsonText.CountEscapes(utf8)) + 2);
+                ArrayPool<byte>.Shared.Return(tooSmall);
+                length = JsonText.WriteQuoted(utf8, json);
+            }
+
             writer.WritePropertyName(propertyName);
             writer.WriteRawValue(json.AsSpan(0, length), skipInputValidation: true);
         }

@@ -139,6 +139,35 @@ public sealed class JsonTextTests
     }
 
     [Fact]
+    public void TryWriteQuoted_EveryBufferSize_SucceedsExactlyWhenTheEscapedTextFits()
+    {
+        byte[][] texts =
+        [
+            [],
+            "plain"u8.ToArray(),
+            Encoding.ASCII.GetBytes(new string('x', 70) + "\"" + new string('y', 40)),
+            Encoding.ASCII.GetBytes("\u0001" + new string('x', 33) + "\\\n" + new string('z', 17) + "\u001f"),
+            Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("日\"a\tb\u0002", 12))),
+        ];
+        foreach (byte[] text in texts)
+        {
+            byte[] expected = Reference(text);
+            for (int size = 0; size <= expected.Length + 2; size++)
+            {
+                byte[] json = new byte[size];
+
+                bool fits = JsonText.TryWriteQuoted(text, json, out int written);
+
+                Assert.Equal(size >= expected.Length, fits);
+                if (fits)
+                {
+                    Assert.Equal(expected, json[..written]);
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void WriteQuoted_ABufferTooSmall_ThrowsInsteadOfWritingPastIt()
     {
         byte[] text = Encoding.ASCII.GetBytes(new string('"', 40));

@@ -33,6 +33,20 @@ public sealed class LongJsonStringTests
     }
 
     [Theory]
+    [InlineData('\u0001', 10_000)]
+    [InlineData('"', 20_000)]
+    [InlineData('\n', 3)]
+    public void Write_AValueThatNeedsMoreRoomThanAQuarterOfItsLength_IsCountedAndWrittenWhole(char escaped, int count)
+    {
+        // The first buffer holds the text and a quarter more (rounded up to the pool's sizes); these need more.
+        string value = "a" + new string(escaped, count) + "z";
+
+        using var json = JsonDocument.Parse(Write(value));
+
+        Assert.Equal(value, json.RootElement.GetProperty("v").GetString());
+    }
+
+    [Theory]
     [InlineData(0)]
     [InlineData(1)]
     [InlineData(2)]
