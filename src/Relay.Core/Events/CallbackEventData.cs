@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Relay.Core.Callbacks;
 
 namespace Relay.Core.Events;
@@ -16,5 +15,5 @@ internal sealed record CallbackEventData(
 {
     public string Type => CallbackEventOptions.EventType;
 
-    public void WriteTo(Utf8JsonWriter writer) => CallbackEventDataWriter.WriteData(writer, this);
+    public void WriteTo(JsonBuffer json) => CallbackEventDataWriter.WriteData(json, this);
 }

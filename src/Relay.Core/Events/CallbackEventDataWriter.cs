@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Unicode;
 using Relay.Core.Memory;
 
@@ -12,33 +11,34 @@ namespace Relay.Core.Events;
 /// </summary>
 internal static class CallbackEventDataWriter
 {
-    public static void WriteData(Utf8JsonWriter writer, CallbackEventData value)
+    public static void WriteData(JsonBuffer json, CallbackEventData value)
     {
         var callback = value.Callback;
-        writer.WriteStartObject();
-        writer.WriteString("requestId", callback.RequestId);
-        writer.WriteString("conversationId", callback.ConversationId);
-        writer.WriteString("overallStatusCode", callback.OverallStatusCode);
-        writer.WriteString("statusCode", callback.StatusCode);
-        writer.WriteString("statusMessage", callback.StatusMessage);
-        WriteIntegerOrString(writer, "errorCode", callback.ErrorCode);
-        writer.WriteString("requestType", callback.RequestType);
-        writer.WriteString("resultType", callback.ResultType);
-        WriteIntegerOrString(writer, "sequenceCode", callback.SequenceCode);
+        json.StartObject();
+        WriteString(json, "requestId"u8, callback.RequestId);
+        WriteString(json, "conversationId"u8, callback.ConversationId);
+        WriteString(json, "overallStatusCode"u8, callback.OverallStatusCode);
+        WriteString(json, "statusCode"u8, callback.StatusCode);
+        WriteString(json, "statusMessage"u8, callback.StatusMessage);
+        WriteIntegerOrString(json, "errorCode"u8, callback.ErrorCode);
+        WriteString(json, "requestType"u8, callback.RequestType);
+        WriteString(json, "resultType"u8, callback.ResultType);
+        WriteIntegerOrString(json, "sequenceCode"u8, callback.SequenceCode);
 
-        writer.WritePropertyName("results");
+        json.Name("results"u8);
         var xml = callback.ResultDetailXmlUtf8(out byte[]? rented);
         string? resultDetailError;
         try
         {
-            resultDetailError = ResultsJsonSink.WriteResults(writer, xml, value.ResultDetailLimits);
+            resultDetailError = ResultsJsonSink.WriteResults(json, xml, value.ResultDetailLimits);
+            json.Name("resultDetailXml"u8);
             if (callback.HasResultDetailXml)
             {
-                LongJsonString.Write(writer, "resultDetailXml"u8, xml);
+                json.String(xml);
             }
             else
             {
-                writer.WriteNull("resultDetailXml"u8);
+                json.Null();
             }
         }
         finally
@@ -51,37 +51,47 @@ internal static class CallbackEventDataWriter
 
         if (resultDetailError is { } error)
         {
-            writer.WriteString("resultDetailError", error);
+            WriteString(json, "resultDetailError"u8, error);
         }
 
         if (value.InvalidReason is { } reason)
         {
-            writer.WriteString("invalidReason", reason);
+            WriteString(json, "invalidReason"u8, reason);
             var raw = value.RawBody.Span;
+            json.Name("rawBody"u8);
             if (Utf8.IsValid(raw))
             {
-                writer.WriteString("rawBody", raw);
-                writer.WriteString("rawBodyEncoding", "utf-8");
+                json.String(raw);
+                json.Name("rawBodyEncoding"u8);
+                json.String("utf-8"u8);
             }
             else
             {
-                writer.WriteBase64String("rawBody", raw);
-                writer.WriteString("rawBodyEncoding", "base64");
+                json.Base64String(raw);
+                json.Name("rawBodyEncoding"u8);
+                json.String("base64"u8);
             }
         }
 
-        writer.WriteEndObject();
+        json.EndObject();
     }
 
-    private static void WriteIntegerOrString(Utf8JsonWriter writer, string name, string? value)
+    private static void WriteString(JsonBuffer json, ReadOnlySpan<byte> name, string? value)
     {
+        json.Name(name);
+        json.String(value);
+    }
+
+    private static void WriteIntegerOrString(JsonBuffer json, ReadOnlySpan<byte> name, string? value)
+    {
+        json.Name(name);
         if (long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long number))
         {
-            writer.WriteNumber(name, number);
+            json.Number(number);
         }
         else
         {
-            writer.WriteString(name, value);
+            json.String(value);
         }
     }
 }

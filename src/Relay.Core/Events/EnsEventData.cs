@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Relay.Core.Events;
 
 /// <summary>The data of an ENS event: the object exactly as sent (already checked to be well-formed JSON).</summary>
@@ -9,5 +7,5 @@ internal sealed class EnsEventData(string type, ReadOnlyMemory<byte> raw) : IEve
 
     public string? Recovery => null;
 
-    public void WriteTo(Utf8JsonWriter writer) => writer.WriteRawValue(raw.Span, skipInputValidation: true);
+    public void WriteTo(JsonBuffer json) => json.Raw(raw.Span);
 }

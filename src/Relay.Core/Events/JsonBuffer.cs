@@ -1,27 +1,52 @@
+using System.Buffers.Text;
+using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Text;
+using Relay.Core.Memory;
 
 namespace Relay.Core.Events;
 
 /// <summary>
-/// A minimal JSON writer into a growable buffer, for the results of ResultDetailXML: names are XML names
-/// (which JSON never needs to escape: no quote, backslash or control character is a name character) and
-/// values are escaped by <see cref="JsonText"/>. Utf8JsonWriter validated and escaped every one of a
-/// callback's hundreds of names and values again; this writes them as they are.
+/// A minimal JSON writer into a growable buffer: Relay's events are written with it, their results and
+/// their resultDetailXml straight into the event's buffer. Names are Relay's own or XML names (which JSON
+/// never needs to escape: no quote, backslash or control character is a name character) and string values
+/// are escaped by <see cref="JsonText"/>: only what JSON requires, the rest as it is (the event is never
+/// embedded in HTML). Utf8JsonWriter validated and escaped every one of a callback's hundreds of names and
+/// values again, and took results and resultDetailXml as copies written aside.
 /// </summary>
 internal sealed class JsonBuffer(int capacity)
 {
-    private byte[] _buffer = new byte[Math.Max(capacity, 256)];
+    // Up to this many UTF-8 bytes a string value is transcoded on the stack.
+    private const int StackTranscodeBytes = 512;
+
+    // Every byte is written before it is read: zeroing the buffer first would be wasted (megabytes, for a large event).
+    private byte[] _buffer = GC.AllocateUninitializedArray<byte>(Math.Max(capacity, 256));
     private int _length;
     private bool _comma;
 
+    /// <summary>Where the buffer was at some point, what <see cref="CutBack"/> returns it to.</summary>
+    public readonly record struct Mark(int Length, bool Comma);
+
     public ReadOnlySpan<byte> Written => _buffer.AsSpan(0, _length);
 
+    /// <summary>What was written, in the buffer's own array (no copy).</summary>
+    public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _length);
+
     public int Capacity => _buffer.Length;
+
+    public Mark Now => new(_length, _comma);
 
     public void Clear()
     {
         _length = 0;
         _comma = false;
+    }
+
+    /// <summary>Forgets what was written since <paramref name="mark"/>.</summary>
+    public void CutBack(Mark mark)
+    {
+        _length = mark.Length;
+        _comma = mark.Comma;
     }
 
     public void StartObject() => Open((byte)'{');
@@ -71,16 +96,108 @@ internal sealed class JsonBuffer(int capacity)
             return;
         }
 
-        // Room for the worst (every byte escaped as \u00XX) when that is small, so the value is read once; a
-        // long one is sized by what it holds to escape: a text of megabytes is no rarity.
-        var span = Room(utf8.Length <= 1024 ? (utf8.Length * 6) + 3 : utf8.Length + (5 * JsonText.CountEscapes(utf8)) + 3);
+        int i = _comma ? 1 : 0;
+        int written;
+        if (utf8.Length <= 1024)
+        {
+            // Room for the worst (every byte escaped as \u00XX) when that is small, so the value is read once.
+            written = JsonText.WriteQuoted(utf8, Room(i + (utf8.Length * 6) + 2)[i..]);
+        }
+        else if (!JsonText.TryWriteQuoted(utf8, Room(i + utf8.Length + (utf8.Length / 4) + 2)[i..], out written))
+        {
+            // A long one gets room for an escape in every fourth byte, far more than XML's quotes take; only a
+            // text that needs more is counted, and written again into room for all it needs.
+            written = JsonText.WriteQuoted(utf8, Room(i + utf8.Length + (5 * JsonText.CountEscapes(utf8)) + 2)[i..]);
+        }
+
+        if (_comma)
+        {
+            _buffer[_length] = (byte)',';
+        }
+
+        _length += i + written;
+        _comma = true;
+    }
+
+    /// <summary>A string value, or null; ill-formed UTF-16 in it becomes U+FFFD, as Encoding.UTF8 makes it.</summary>
+    public void String(string? value)
+    {
+        if (value is null)
+        {
+            Null();
+            return;
+        }
+
+        if (value.Length <= StackTranscodeBytes / 3)
+        {
+            Span<byte> utf8 = stackalloc byte[StackTranscodeBytes];
+            String(utf8[..Encoding.UTF8.GetBytes(value, utf8)]);
+            return;
+        }
+
+        byte[] rented = ByteBuffers.Rent(Encoding.UTF8.GetByteCount(value));
+        try
+        {
+            String(rented.AsSpan(0, Encoding.UTF8.GetBytes(value, rented)));
+        }
+        finally
+        {
+            ByteBuffers.Return(rented);
+        }
+    }
+
+    /// <summary>A time as events give it: UTC to the millisecond, e.g. <c>2026-12-07T12:00:00.000Z</c>.</summary>
+    public void Timestamp(DateTimeOffset time)
+    {
+        Span<byte> utf8 = stackalloc byte[32];
+        time.UtcDateTime.TryFormat(utf8, out int length, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+        String(utf8[..length]);
+    }
+
+    /// <summary>Bytes as a base64 string.</summary>
+    public void Base64String(ReadOnlySpan<byte> bytes)
+    {
+        int i = _comma ? 1 : 0;
+        var span = Room(i + Base64.GetMaxEncodedToUtf8Length(bytes.Length) + 2);
+        if (_comma)
+        {
+            span[0] = (byte)',';
+        }
+
+        span[i++] = (byte)'"';
+        Base64.EncodeToUtf8(bytes, span[i..], out _, out int encoded);
+        i += encoded;
+        span[i++] = (byte)'"';
+        _length += i;
+        _comma = true;
+    }
+
+    public void Number(long value)
+    {
+        var span = Room(21);
         int i = 0;
         if (_comma)
         {
             span[i++] = (byte)',';
         }
 
-        _length += i + JsonText.WriteQuoted(utf8, span[i..]);
+        value.TryFormat(span[i..], out int digits, provider: CultureInfo.InvariantCulture);
+        _length += i + digits;
+        _comma = true;
+    }
+
+    /// <summary>A whole JSON value, as it is (the caller knows it to be well-formed).</summary>
+    public void Raw(ReadOnlySpan<byte> json)
+    {
+        var span = Room(json.Length + 1);
+        int i = 0;
+        if (_comma)
+        {
+            span[i++] = (byte)',';
+        }
+
+        json.CopyTo(span[i..]);
+        _length += i + json.Length;
         _comma = true;
     }
 
@@ -190,6 +307,10 @@ internal sealed class JsonBuffer(int capacity)
         return _buffer.AsSpan(_length);
     }
 
-    private void Grow(int bytes) =>
-        Array.Resize(ref _buffer, (int)Math.Min(Array.MaxLength, Math.Max((long)_buffer.Length * 2, (long)_length + bytes)));
+    private void Grow(int bytes)
+    {
+        var grown = GC.AllocateUninitializedArray<byte>((int)Math.Min(Array.MaxLength, Math.Max((long)_buffer.Length * 2, (long)_length + bytes)));
+        Written.CopyTo(grown);
+        _buffer = grown;
+    }
 }

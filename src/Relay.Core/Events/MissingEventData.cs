@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
 using Relay.Core.Reconciliation;
 
 namespace Relay.Core.Events;
@@ -14,28 +12,33 @@ internal sealed record MissingEventData(Expectation Expectation, DateTimeOffset 
 
     public string? Recovery => null;
 
-    public void WriteTo(Utf8JsonWriter writer)
+    public void WriteTo(JsonBuffer json)
     {
-        writer.WriteStartObject();
-        writer.WriteString("requestId", Expectation.RequestId);
-        writer.WriteString("conversationId", Expectation.ConversationId);
-        writer.WriteString("respondWhen", Expectation.RespondWhen);
-        WriteTime(writer, "submittedAt", Expectation.SubmittedAt);
-        WriteTime(writer, "registeredAt", RegisteredAt);
-        writer.WriteNumber("retrieves", Retrieves);
-        WriteTime(writer, "lastRetrieveAt", LastRetrieveAt);
-        writer.WriteEndObject();
+        json.StartObject();
+        json.Name("requestId"u8);
+        json.String(Expectation.RequestId);
+        json.Name("conversationId"u8);
+        json.String(Expectation.ConversationId);
+        json.Name("respondWhen"u8);
+        json.String(Expectation.RespondWhen);
+        WriteTime(json, "submittedAt"u8, Expectation.SubmittedAt);
+        WriteTime(json, "registeredAt"u8, RegisteredAt);
+        json.Name("retrieves"u8);
+        json.Number(Retrieves);
+        WriteTime(json, "lastRetrieveAt"u8, LastRetrieveAt);
+        json.EndObject();
     }
 
-    private static void WriteTime(Utf8JsonWriter writer, string name, DateTimeOffset? time)
+    private static void WriteTime(JsonBuffer json, ReadOnlySpan<byte> name, DateTimeOffset? time)
     {
+        json.Name(name);
         if (time is { } value)
         {
-            writer.WriteString(name, value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+            json.Timestamp(value);
         }
         else
         {
-            writer.WriteNull(name);
+            json.Null();
         }
     }
 }

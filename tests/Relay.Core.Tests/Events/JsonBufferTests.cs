@@ -1,10 +1,10 @@
-using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using Relay.Core.Events;
 
 namespace Relay.Events;
 
-public sealed class LongJsonStringTests
+public sealed class JsonBufferTests
 {
     [Theory]
     [InlineData("")]
@@ -50,9 +50,9 @@ public sealed class LongJsonStringTests
     [InlineData(0)]
     [InlineData(1)]
     [InlineData(2)]
-    public void Write_AValueLongEnoughToBeWrittenInPieces_ReadsBackAsTheSameString(int shift)
+    public void Write_AValueOfMegabytes_ReadsBackAsTheSameString(int shift)
     {
-        // Over 256 Ki characters, with quotes, controls, pairs and three-byte characters across the pieces.
+        // Over 256 Ki characters, with quotes, controls, pairs and three-byte characters, past the buffer's first size.
         string value = new string('x', shift) + string.Concat(Enumerable.Range(0, 40_000).Select(i => $"<a k=\"{i}\">😀日\\{(char)(i % 32)}</a>"));
 
         using var json = JsonDocument.Parse(Write(value));
@@ -87,16 +87,55 @@ public sealed class LongJsonStringTests
         Assert.Equal("a\ufffdb", json.RootElement.GetProperty("v").GetString());
     }
 
+    [Fact]
+    public void NumbersBase64RawAndTimes_AreWrittenAsJsonHasThem()
+    {
+        var json = new JsonBuffer(16);
+        json.StartObject();
+        json.Name("n"u8);
+        json.Number(long.MinValue);
+        json.Name("b"u8);
+        json.Base64String([0xFF, 0xFE, 0x00, 0x41]);
+        json.Name("r"u8);
+        json.Raw("{\"x\":[1,2]}"u8);
+        json.Name("t"u8);
+        json.Timestamp(new DateTimeOffset(2026, 12, 7, 13, 4, 5, 6, TimeSpan.FromHours(1)));
+        json.Name("e"u8);
+        json.StartArray();
+        json.Number(0);
+        json.String("x"u8);
+        json.EndArray();
+        json.EndObject();
+
+        Assert.Equal("""{"n":-9223372036854775808,"b":"//4AQQ==","r":{"x":[1,2]},"t":"2026-12-07T12:04:05.006Z","e":[0,"x"]}""",
+            Encoding.UTF8.GetString(json.Written));
+    }
+
+    [Fact]
+    public void CutBack_ForgetsWhatWasWrittenSince_AndTheCommaThatWasDue()
+    {
+        var json = new JsonBuffer(16);
+        json.StartObject();
+        json.Name("a"u8);
+        json.Number(1);
+        var mark = json.Now;
+        json.Name("b"u8);
+        json.String(new string('x', 5000));
+        json.CutBack(mark);
+        json.Name("c"u8);
+        json.Null();
+        json.EndObject();
+
+        Assert.Equal("""{"a":1,"c":null}""", Encoding.UTF8.GetString(json.Written));
+    }
+
     private static byte[] Write(string? value)
     {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            LongJsonString.Write(writer, "v", value);
-            writer.WriteEndObject();
-        }
-
-        return buffer.WrittenSpan.ToArray();
+        var json = new JsonBuffer(16);
+        json.StartObject();
+        json.Name("v"u8);
+        json.String(value);
+        json.EndObject();
+        return json.Written.ToArray();
     }
 }
