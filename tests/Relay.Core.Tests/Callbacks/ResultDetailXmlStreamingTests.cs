@@ -1,5 +1,6 @@
 using System.Text;
 using Relay.Core.Callbacks;
+using Relay.Core.Events;
 
 namespace Relay.Callbacks;
 
@@ -42,6 +43,28 @@ public sealed class ResultDetailXmlStreamingTests
             Assert.True(found && wholeFound, shape);
             Assert.Equal(whole.Json(), sink.Json());
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void WriteResults_IntoAnEvent_IsWhatParseFinds_OrNullAfterWhatCameBefore(string shape, string xml)
+    {
+        // As the event writes them: after other fields, in the event's own buffer, cut back when the document fails.
+        var whole = new CollectedResults();
+        string? wholeError = ResultDetailXmlParser.ReadWhole(Encoding.UTF8.GetBytes(xml), ResultDetailXmlLimits.Default, whole, out _);
+        var json = new JsonBuffer(16);
+        json.StartObject();
+        json.Name("before"u8);
+        json.Number(1);
+        json.Name("results"u8);
+
+        string? error = ResultsJsonSink.WriteResults(json, Encoding.UTF8.GetBytes(xml), ResultDetailXmlLimits.Default);
+        json.Name("after"u8);
+        json.Null();
+        json.EndObject();
+
+        Assert.True(wholeError == error, shape);
+        Assert.Equal($"{{\"before\":1,\"results\":{(error is null ? whole.Json() : "null")},\"after\":null}}", Encoding.UTF8.GetString(json.Written));
     }
 
     [Fact]
