@@ -26,6 +26,9 @@ for round in 1 2 3; do
   idle=$(awk '/VmRSS/ {print $2}' /proc/$relay/status)
   pause=$(curl -s http://127.0.0.1:18080/metrics | awk '/^dotnet_gc_pause_time_seconds_total/ {print $2}')
   kill $relay; wait $relay 2>/dev/null; kill $sampler 2>/dev/null
+  # The round's archive holds a gigabyte: not left on the broker for the next round or run to carry.
+  for name in $ex.archive $ex.unrouted; do scripts/rabbitmq.sh ctl delete_queue "$name" >/dev/null 2>&1; done
+  curl -s -u guest:guest -X DELETE "http://127.0.0.1:15672/api/exchanges/%2F/$ex" >/dev/null
   echo "$(basename $dir) round $round: peak RSS $(( $(cat $state/rss) / 1024 )) MB, $(( idle / 1024 )) MB 3 s after, GC pauses ${pause:-?} s in all; $out"
   rm -rf $state
 done

@@ -50,6 +50,14 @@ if [ "$soak_minutes" -eq 0 ]; then
 fi
 
 # --- Relay -------------------------------------------------------------------------------------------
+# Each run starts from the same broker and leaves nothing behind: the archive streams grow by gigabytes a
+# run, and a broker that kept an earlier run's works harder than one that did not.
+remove_run_queues() {
+  for name in $exchange.archive $exchange.unrouted $exchange-reconcile.archive $exchange-reconcile.unrouted; do
+    ctl delete_queue "$name" >/dev/null 2>&1 || true
+  done
+}
+remove_run_queues
 token=$(openssl rand -hex 24)
 callback_url="$public/marketing-cloud/callbacks/$token"
 OPENSSL_CONF=$PWD/config/openssl.cnf "${relay_command[@]}" \
@@ -65,6 +73,7 @@ cleanup() {
   kill $relay ${https_server:-} ${drain:-} 2>/dev/null || true
   ctl start_app >/dev/null 2>&1 || true
   ctl delete_queue $queue >/dev/null 2>&1 || true
+  remove_run_queues
 }
 trap cleanup EXIT
 for _ in $(seq 1 60); do [ "$(curl -s $admin/readyz)" = "Healthy" ] && break; sleep 0.5; done
