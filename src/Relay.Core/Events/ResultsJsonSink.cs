@@ -10,38 +10,51 @@ namespace Relay.Core.Events;
 /// </summary>
 internal sealed class ResultsJsonSink : IResultSink
 {
-    private readonly JsonBuffer _json;
-    private readonly JsonBuffer.Mark _start;
+    // A thread's own sink: nearly every callback writes results, and a sink is only where its array began.
+    [ThreadStatic]
+    private static ResultsJsonSink? t_reused;
 
-    private ResultsJsonSink(JsonBuffer json)
-    {
-        _json = json;
-        _start = json.Now;
-    }
+    private JsonBuffer? _json;
+    private JsonBuffer.Mark _start;
 
     /// <summary>Writes the <c>results</c> of <paramref name="xml"/> (UTF-8) as the next value of <paramref name="json"/>.</summary>
     /// <returns>Why ResultDetailXML could not be read, or null.</returns>
     public static string? WriteResults(JsonBuffer json, ReadOnlySpan<byte> xml, ResultDetailXmlLimits limits)
     {
-        var sink = new ResultsJsonSink(json);
-        json.StartArray();
-        string? error = ResultDetailXmlParser.Stream(xml, limits, sink, out bool found);
-        if (error is not null || !found)
+        // Nested use cannot happen today; should it ever, a fresh sink keeps the two apart.
+        var sink = t_reused ??= new ResultsJsonSink();
+        if (sink._json is not null)
         {
-            json.CutBack(sink._start);
-            json.Null();
-            return error;
+            sink = new ResultsJsonSink();
         }
 
-        json.EndArray();
-        return null;
+        sink._json = json;
+        sink._start = json.Now;
+        try
+        {
+            json.StartArray();
+            string? error = ResultDetailXmlParser.Stream(xml, limits, sink, out bool found);
+            if (error is not null || !found)
+            {
+                json.CutBack(sink._start);
+                json.Null();
+                return error;
+            }
+
+            json.EndArray();
+            return null;
+        }
+        finally
+        {
+            sink._json = null;
+        }
     }
 
-    public void Result(ResultTree tree, int node) => ResultTreeJsonWriter.WriteObject(_json, tree, node);
+    public void Result(ResultTree tree, int node) => ResultTreeJsonWriter.WriteObject(_json!, tree, node);
 
     public void Discard()
     {
-        _json.CutBack(_start);
+        _json!.CutBack(_start);
         _json.StartArray();
     }
 }

@@ -112,6 +112,27 @@ public sealed class JsonBufferTests
     }
 
     [Fact]
+    public void Timestamp_IsTheRuntimesFormatOfTheUtcTime_ToTheMillisecond()
+    {
+        var random = new Random(25);
+        DateTimeOffset[] times =
+        [
+            new(1, 1, 1, 0, 0, 0, TimeSpan.Zero), new(9999, 12, 31, 23, 59, 59, 999, TimeSpan.Zero),
+            new(2026, 12, 7, 0, 30, 0, 0, TimeSpan.FromHours(1)), new(2024, 2, 29, 23, 59, 59, 999, TimeSpan.FromHours(-14)),
+            .. Enumerable.Range(0, 1000).Select(_ => new DateTimeOffset(random.NextInt64(DateTime.MinValue.Ticks, DateTime.MaxValue.Ticks - TimeSpan.TicksPerDay), TimeSpan.Zero)),
+        ];
+        foreach (var time in times)
+        {
+            var json = new JsonBuffer(16);
+
+            json.Timestamp(time);
+
+            Assert.Equal($"\"{time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture)}\"",
+                Encoding.UTF8.GetString(json.Written));
+        }
+    }
+
+    [Fact]
     public void CutBack_ForgetsWhatWasWrittenSince_AndTheCommaThatWasDue()
     {
         var json = new JsonBuffer(16);
