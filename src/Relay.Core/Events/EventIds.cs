@@ -22,9 +22,7 @@ public static class EventIds
     /// <summary>The id of a well-formed callback: its source and its ten fields, in order.</summary>
     public static string ForCallback(string source, MarketingCloudCallback callback)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var form = new CanonicalForm(hash, stackalloc byte[CanonicalForm.BufferBytes]);
-        form.Field(CallbackDomain);
+        using var form = new CanonicalForm(CallbackDomain, stackalloc byte[CanonicalForm.BufferBytes]);
         form.String(source);
         form.String(callback.RequestId);
         form.String(callback.ConversationId);
@@ -62,9 +60,7 @@ public static class EventIds
     /// <summary>The id of a body that is not a well-formed callback: its source and its exact bytes.</summary>
     public static string ForRawBody(string source, ReadOnlySpan<byte> body)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var form = new CanonicalForm(hash, stackalloc byte[CanonicalForm.BufferBytes]);
-        form.Field(RawBodyDomain);
+        using var form = new CanonicalForm(RawBodyDomain, stackalloc byte[CanonicalForm.BufferBytes]);
         form.String(source);
         form.Field(body);
         return form.Format();
@@ -73,9 +69,7 @@ public static class EventIds
     /// <summary>The id of the <c>callback.missing</c> event of an expected call: its source and RequestID.</summary>
     public static string ForMissing(string source, string requestId)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var form = new CanonicalForm(hash, stackalloc byte[CanonicalForm.BufferBytes]);
-        form.Field(MissingDomain);
+        using var form = new CanonicalForm(MissingDomain, stackalloc byte[CanonicalForm.BufferBytes]);
         form.String(source);
         form.String(requestId);
         return form.Format();
@@ -84,25 +78,30 @@ public static class EventIds
     /// <summary>The id of an ENS event or verification: its source and the object's exact bytes as sent.</summary>
     public static string ForEns(string source, ReadOnlySpan<byte> raw)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var form = new CanonicalForm(hash, stackalloc byte[CanonicalForm.BufferBytes]);
-        form.Field(EnsDomain);
+        using var form = new CanonicalForm(EnsDomain, stackalloc byte[CanonicalForm.BufferBytes]);
         form.String(source);
         form.Field(raw);
         return form.Format();
     }
 
     /// <summary>
-    /// The canonical form, fed to the hash: each field its length (little-endian, -1 for null, so that null
-    /// and "" differ) and its UTF-8. The short fields gather in a buffer and reach the hash together; a call
-    /// into the hash for each of a callback's two dozen pieces cost more than hashing them.
+    /// The canonical form, fed to SHA-256: its domain, then each field its length (little-endian, -1 for
+    /// null, so that null and "" differ) and its UTF-8. The short fields gather in a buffer and reach the
+    /// hash together; a call into the hash for each of a callback's two dozen pieces cost more than hashing them.
     /// </summary>
-    private ref struct CanonicalForm(IncrementalHash hash, Span<byte> buffer)
+    private ref struct CanonicalForm : IDisposable
     {
         public const int BufferBytes = 1024;
 
-        private readonly Span<byte> _buffer = buffer;
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private readonly Span<byte> _buffer;
         private int _count;
+
+        public CanonicalForm(ReadOnlySpan<byte> domain, Span<byte> buffer)
+        {
+            _buffer = buffer;
+            Field(domain);
+        }
 
         public void Field(ReadOnlySpan<byte> bytes)
         {
@@ -115,7 +114,7 @@ public static class EventIds
             }
 
             Flush();
-            hash.AppendData(bytes);
+            _hash.AppendData(bytes);
         }
 
         public void String(string? value)
@@ -148,7 +147,7 @@ public static class EventIds
         {
             Flush();
             Span<byte> digest = stackalloc byte[32];
-            hash.GetHashAndReset(digest);
+            _hash.GetHashAndReset(digest);
             Span<byte> uuid = digest[..16];
             uuid[6] = (byte)((uuid[6] & 0x0F) | 0x80); // version 8
             uuid[8] = (byte)((uuid[8] & 0x3F) | 0x80); // RFC 9562 variant
@@ -166,9 +165,11 @@ public static class EventIds
             _count += 4;
         }
 
+        public readonly void Dispose() => _hash.Dispose();
+
         private void Flush()
         {
-            hash.AppendData(_buffer[.._count]);
+            _hash.AppendData(_buffer[.._count]);
             _count = 0;
         }
     }

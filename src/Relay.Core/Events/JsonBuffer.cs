@@ -57,19 +57,32 @@ internal sealed class JsonBuffer(int capacity)
 
     public void EndArray() => Close((byte)']');
 
-    /// <summary>A property name that needs no escaping (an XML name, or one of Relay's own).</summary>
-    public void Name(ReadOnlySpan<byte> name) => Quoted(name, isName: true);
+    /// <summary>A property name that needs no escaping (an XML name, or one of Relay's own): copied as it is.</summary>
+    public void Name(ReadOnlySpan<byte> name)
+    {
+        var span = Next(name.Length + 3, out int i);
+        span[i++] = (byte)'"';
+        if (name.Length <= JsonText.ShortText)
+        {
+            // Whether a byte would need escaping does not matter: a name has none.
+            _ = JsonText.TryCopyShort(name, ref span[i]);
+        }
+        else
+        {
+            name.CopyTo(span[i..]);
+        }
+
+        i += name.Length;
+        span[i++] = (byte)'"';
+        span[i++] = (byte)':';
+        _length += i;
+        _comma = false;
+    }
 
     /// <summary>A property name made of a prefix and a name, e.g. <c>@</c> and an attribute's name.</summary>
     public void Name(byte prefix, ReadOnlySpan<byte> name, int suffix = 0)
     {
-        var span = Room(name.Length + 16);
-        int i = 0;
-        if (_comma)
-        {
-            span[i++] = (byte)',';
-        }
-
+        var span = Next(name.Length + 15, out int i);
         span[i++] = (byte)'"';
         span[i++] = prefix;
         name.CopyTo(span[i..]);
@@ -90,10 +103,19 @@ internal sealed class JsonBuffer(int capacity)
     /// <summary>A string value: valid UTF-8, escaped as JSON requires.</summary>
     public void String(ReadOnlySpan<byte> utf8)
     {
-        // Most values are a few bytes with nothing to escape ("OK", an id, an address).
-        if (utf8.Length <= JsonText.ShortText && TryQuoted(utf8, isName: false))
+        // Most values are a few bytes with nothing to escape ("OK", an id, an address): copied and tested at once.
+        if (utf8.Length <= JsonText.ShortText)
         {
-            return;
+            var span = Next(utf8.Length + 2, out int at);
+            span[at++] = (byte)'"';
+            if (JsonText.TryCopyShort(utf8, ref span[at]))
+            {
+                at += utf8.Length;
+                span[at++] = (byte)'"';
+                _length += at;
+                _comma = true;
+                return;
+            }
         }
 
         int i = _comma ? 1 : 0;
@@ -176,13 +198,7 @@ internal sealed class JsonBuffer(int capacity)
     /// <summary>Bytes as a base64 string.</summary>
     public void Base64String(ReadOnlySpan<byte> bytes)
     {
-        int i = _comma ? 1 : 0;
-        var span = Room(i + Base64.GetMaxEncodedToUtf8Length(bytes.Length) + 2);
-        if (_comma)
-        {
-            span[0] = (byte)',';
-        }
-
+        var span = Next(Base64.GetMaxEncodedToUtf8Length(bytes.Length) + 2, out int i);
         span[i++] = (byte)'"';
         Base64.EncodeToUtf8(bytes, span[i..], out _, out int encoded);
         i += encoded;
@@ -193,13 +209,7 @@ internal sealed class JsonBuffer(int capacity)
 
     public void Number(long value)
     {
-        var span = Room(21);
-        int i = 0;
-        if (_comma)
-        {
-            span[i++] = (byte)',';
-        }
-
+        var span = Next(20, out int i);
         value.TryFormat(span[i..], out int digits, provider: CultureInfo.InvariantCulture);
         _length += i + digits;
         _comma = true;
@@ -208,13 +218,7 @@ internal sealed class JsonBuffer(int capacity)
     /// <summary>A whole JSON value, as it is (the caller knows it to be well-formed).</summary>
     public void Raw(ReadOnlySpan<byte> json)
     {
-        var span = Room(json.Length + 1);
-        int i = 0;
-        if (_comma)
-        {
-            span[i++] = (byte)',';
-        }
-
+        var span = Next(json.Length, out int i);
         json.CopyTo(span[i..]);
         _length += i + json.Length;
         _comma = true;
@@ -222,87 +226,15 @@ internal sealed class JsonBuffer(int capacity)
 
     public void Null()
     {
-        var span = Room(5);
-        int i = 0;
-        if (_comma)
-        {
-            span[i++] = (byte)',';
-        }
-
+        var span = Next(4, out int i);
         "null"u8.CopyTo(span[i..]);
         _length += i + 4;
         _comma = true;
     }
 
-    // Bytes that need no escaping, quoted: a property name with its ':', or a string value.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Quoted(ReadOnlySpan<byte> bytes, bool isName)
-    {
-        if (bytes.Length > JsonText.ShortText || !TryQuoted(bytes, isName))
-        {
-            Quoted(bytes, isName, Room(bytes.Length + 4));
-        }
-    }
-
-    // A short text quoted, when none of it needs escaping (names never do); false, with nothing written, when some does.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool TryQuoted(ReadOnlySpan<byte> shortText, bool isName)
-    {
-        var span = Room(JsonText.ShortText + 4);
-        int i = 0;
-        if (_comma)
-        {
-            span[i++] = (byte)',';
-        }
-
-        span[i++] = (byte)'"';
-        if (!JsonText.TryCopyShort(shortText, ref span[i]))
-        {
-            return false;
-        }
-
-        i += shortText.Length;
-        span[i++] = (byte)'"';
-        if (isName)
-        {
-            span[i++] = (byte)':';
-        }
-
-        _length += i;
-        _comma = !isName;
-        return true;
-    }
-
-    private void Quoted(ReadOnlySpan<byte> bytes, bool isName, Span<byte> span)
-    {
-        int i = 0;
-        if (_comma)
-        {
-            span[i++] = (byte)',';
-        }
-
-        span[i++] = (byte)'"';
-        bytes.CopyTo(span[i..]);
-        i += bytes.Length;
-        span[i++] = (byte)'"';
-        if (isName)
-        {
-            span[i++] = (byte)':';
-        }
-
-        _length += i;
-        _comma = !isName;
-    }
-
     private void Open(byte bracket)
     {
-        var span = Room(2);
-        int i = 0;
-        if (_comma)
-        {
-            span[i++] = (byte)',';
-        }
-
+        var span = Next(1, out int i);
         span[i++] = bracket;
         _length += i;
         _comma = false;
@@ -313,6 +245,20 @@ internal sealed class JsonBuffer(int capacity)
         Room(1)[0] = bracket;
         _length++;
         _comma = true;
+    }
+
+    // Room for a name or value of up to 'bytes' after the ',' due before it, which is written: 'at' is where it starts.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Span<byte> Next(int bytes, out int at)
+    {
+        var span = Room(bytes + 1);
+        at = 0;
+        if (_comma)
+        {
+            span[at++] = (byte)',';
+        }
+
+        return span;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
