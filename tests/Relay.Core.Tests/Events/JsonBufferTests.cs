@@ -88,6 +88,33 @@ public sealed class JsonBufferTests
     }
 
     [Fact]
+    public void NamesAndStringsOfEveryLengthAroundTheShortPath_AreTheirQuotedEscapedText()
+    {
+        for (int length = 0; length <= JsonText.ShortText + 8; length++)
+        {
+            for (int place = -1; place < length; place++)
+            {
+                byte[] text = [.. Enumerable.Range(0, length).Select(i => (byte)('a' + (i % 26)))];
+                if (place >= 0)
+                {
+                    text[place] = (byte)'"';
+                }
+
+                var json = new JsonBuffer(16);
+                json.StartObject();
+                json.Name("before"u8);
+                json.String(text);
+                json.Name([.. Enumerable.Range(0, length).Select(i => (byte)('A' + (i % 26)))]);
+                json.String("after"u8);
+                json.EndObject();
+
+                string expectedName = new([.. Enumerable.Range(0, length).Select(i => (char)('A' + (i % 26)))]);
+                Assert.Equal($"{{\"before\":{Encoding.UTF8.GetString(JsonTextTests.Reference(text))},\"{expectedName}\":\"after\"}}", Encoding.UTF8.GetString(json.Written));
+            }
+        }
+    }
+
+    [Fact]
     public void NumbersBase64RawAndTimes_AreWrittenAsJsonHasThem()
     {
         var json = new JsonBuffer(16);
