@@ -76,7 +76,7 @@ internal sealed partial class CallbackEndpoint(
             callbackEvent = Normalize(source, body, receivedAt, out valid);
         }
 
-        held.Resize(CallbackMemoryBudget.HeldForDelivery(callbackEvent.Body.Length));
+        held.Resize(IDeliveryMemory.HeldFor(callbackEvent.Body.Length));
 
         // Not tied to RequestAborted: once the body is in, the event goes to the broker or the outbox
         // even if the caller has stopped waiting for the answer.

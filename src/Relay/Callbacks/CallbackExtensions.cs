@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Relay.Configuration;
+using Relay.Delivery;
 using Relay.Edge;
 using Relay.Telemetry;
 
@@ -25,6 +26,7 @@ internal static class CallbackExtensions
             tracing.RecordedPath = redactor.Redact);
         services.TryAddSingleton<LargeCallbackReclaimer>();
         services.TryAddSingleton<CallbackMemoryBudget>();
+        services.TryAddSingleton<IDeliveryMemory>(provider => provider.GetRequiredService<CallbackMemoryBudget>());
         services.TryAddSingleton<LargeNormalizationTurns>();
         services.TryAddSingleton<CallbackBodies>();
         services.AddRelayGauges<CallbackGauges>();

@@ -10,6 +10,6 @@ internal sealed class CallbackGauges
     {
         var meter = meterFactory.Create(RelayTelemetry.MeterName);
         meter.CreateObservableGauge("relay.callbacks.buffered", () => budget.Held, unit: "By",
-            description: "Bytes of callbacks held at once (bodies and the events made of them), out of Relay:Callbacks:MaxBufferedBytes.");
+            description: "Bytes of callbacks held at once (bodies, the events made of them, and those the outbox's forwarder is publishing), out of Relay:Callbacks:MaxBufferedBytes.");
     }
 }

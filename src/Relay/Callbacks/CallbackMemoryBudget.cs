@@ -1,19 +1,20 @@
-using System.Numerics;
 using Microsoft.Extensions.Options;
 using Relay.Core.Memory;
+using Relay.Delivery;
 
 namespace Relay.Callbacks;
 
 /// <summary>
 /// <c>Relay:Callbacks:MaxBufferedBytes</c>: the bytes Relay holds for callbacks at once, their bodies while
-/// they are read and normalized and their events while they wait for the broker or the disk. A callback
+/// they are read and normalized and their events while they wait for the broker or the disk, those the
+/// outbox's forwarder reads back included (<see cref="IDeliveryMemory"/>). A callback
 /// that would go past it waits for room before its body is read (the client's bytes wait in the socket
 /// meanwhile), rather than being refused: Marketing Cloud never sends it again. Waiters are served in
 /// order; a small one that fits may pass a large one that does not, since it is gone again in moments.
 /// How long a callback waited is recorded (<c>relay.callbacks.buffer_wait.duration</c>). It tells
 /// <see cref="LargeCallbackReclaimer"/> when large callbacks came and when nothing is held any more.
 /// </summary>
-internal sealed class CallbackMemoryBudget
+internal sealed class CallbackMemoryBudget : IDeliveryMemory
 {
     private readonly long _capacity;
     private readonly Lock _lock = new();
@@ -46,16 +47,18 @@ internal sealed class CallbackMemoryBudget
         }
     }
 
-    /// <summary>
-    /// What an event of <paramref name="eventBytes"/> holds until it is delivered: itself, and while it is
-    /// published a second copy, the frames the broker client rents from the shared array pool (whose arrays
-    /// are powers of two).
-    /// </summary>
-    public static long HeldForDelivery(int eventBytes) =>
-        eventBytes + (long)BitOperations.RoundUpToPowerOf2((uint)Math.Max(eventBytes, 1));
+    /// <summary>Holds <paramref name="bytes"/> of the budget for a callback, waiting for room when there is none.</summary>
+    public ValueTask<Reservation> ReserveAsync(long bytes, CancellationToken cancellationToken) =>
+        Reserve(bytes, countWait: true, cancellationToken);
 
-    /// <summary>Holds <paramref name="bytes"/> of the budget, waiting for room when there is none.</summary>
-    public ValueTask<Reservation> ReserveAsync(long bytes, CancellationToken cancellationToken)
+    /// <summary>
+    /// The forwarder's batches from the outbox: held as a callback's bytes are, and waiting in the same
+    /// line, but not counted as a callback's wait.
+    /// </summary>
+    async ValueTask<IDisposable> IDeliveryMemory.HoldAsync(long bytes, CancellationToken cancellationToken) =>
+        await Reserve(bytes, countWait: false, cancellationToken);
+
+    private ValueTask<Reservation> Reserve(long bytes, bool countWait, CancellationToken cancellationToken)
     {
         bytes = Math.Min(bytes, _capacity);
         _reclaimer.Reserved(bytes);
@@ -72,11 +75,15 @@ internal sealed class CallbackMemoryBudget
             waiter.Node = _waiters.AddLast(waiter);
         }
 
-        _metrics.BufferWait();
-        return WaitAsync(waiter, cancellationToken);
+        if (countWait)
+        {
+            _metrics.BufferWait();
+        }
+
+        return WaitAsync(waiter, countWait, cancellationToken);
     }
 
-    private async ValueTask<Reservation> WaitAsync(Waiter waiter, CancellationToken cancellationToken)
+    private async ValueTask<Reservation> WaitAsync(Waiter waiter, bool countWait, CancellationToken cancellationToken)
     {
         await using var registration = cancellationToken.Register(static state =>
         {
@@ -85,7 +92,11 @@ internal sealed class CallbackMemoryBudget
         }, (this, waiter));
         long started = _time.GetTimestamp();
         await waiter.Granted.Task;
-        _metrics.BufferWaited(_time.GetElapsedTime(started));
+        if (countWait)
+        {
+            _metrics.BufferWaited(_time.GetElapsedTime(started));
+        }
+
         return new Reservation(this, waiter.Bytes);
     }
 

@@ -13,12 +13,14 @@ namespace Relay.Delivery;
 /// hence its message-id: consumers see a redelivery as a duplicate to drop, never as a new callback.
 /// No event blocks the ones behind it for good: one too large for the broker goes to quarantine with a
 /// stand-in published in its place, and one the broker refuses <see cref="MaxRefusals"/> times goes to
-/// quarantine; a connection problem is retried without limit.
+/// quarantine; a connection problem is retried without limit. Each batch is held in the callbacks' memory
+/// (<see cref="IDeliveryMemory"/>) from its read until the broker has answered for it.
 /// </summary>
 internal sealed partial class OutboxForwarder(
     LocalOutbox outbox,
     EventDelivery delivery,
     IEventPublisher publisher,
+    IDeliveryMemory memory,
     TimeProvider time,
     ILogger<OutboxForwarder> logger) : BackgroundService
 {
@@ -62,34 +64,12 @@ internal sealed partial class OutboxForwarder(
                     continue;
                 }
 
-                // An event the broker already confirmed, whose delete failed, is deleted again, not published
-                // again. An event over the size limit known now goes as its stand-in, in its place in the order.
-                var standIns = batch.Select(entry => publisher.IsTooLarge(entry.Event) ? CallbackEventStandIn.Create(entry.Event) : null).ToList();
-                var outcomes = await Task.WhenAll(batch.Select((entry, index) => _confirmedNotDeleted.Contains(entry.Sequence)
-                    ? Task.FromResult(PublishOutcome.Confirmed)
-                    : publisher.PublishAsync(standIns[index] ?? entry.Event, fromStore: true)));
-                var delivered = new List<OutboxEntry>(batch.Count);
-                int settled = 0;
-                for (int i = 0; i < batch.Count; i++)
+                // Held once read, since its size is known only then: the read is bounded by
+                // OutboxStore.MaxBatchBytes, and that one batch is what waits for room meanwhile.
+                int settled;
+                using (await memory.HoldAsync(batch.Sum(entry => IDeliveryMemory.HeldFor(entry.Event.Body.Length)), stoppingToken))
                 {
-                    if (outcomes[i] == PublishOutcome.Confirmed && standIns[i] is not null)
-                    {
-                        outbox.MoveToQuarantine(batch[i], QuarantineReasons.TooLarge(batch[i].Event));
-                        settled++;
-                    }
-                    else if (outcomes[i] == PublishOutcome.Confirmed)
-                    {
-                        delivered.Add(batch[i]);
-                    }
-                    else if (SettleRefused(batch[i], outcomes[i]))
-                    {
-                        settled++;
-                    }
-                }
-
-                if (delivered.Count > 0 && TryRemove(delivered))
-                {
-                    settled += delivered.Count;
+                    settled = await ForwardAsync(batch);
                 }
 
                 if (settled == batch.Count)
@@ -119,6 +99,42 @@ internal sealed partial class OutboxForwarder(
                 }
             }
         }
+    }
+
+    /// <summary>Publishes a batch and settles what the broker answered; returns how many of its events are settled.</summary>
+    private async Task<int> ForwardAsync(List<OutboxEntry> batch)
+    {
+        // An event the broker already confirmed, whose delete failed, is deleted again, not published
+        // again. An event over the size limit known now goes as its stand-in, in its place in the order.
+        var standIns = batch.Select(entry => publisher.IsTooLarge(entry.Event) ? CallbackEventStandIn.Create(entry.Event) : null).ToList();
+        var outcomes = await Task.WhenAll(batch.Select((entry, index) => _confirmedNotDeleted.Contains(entry.Sequence)
+            ? Task.FromResult(PublishOutcome.Confirmed)
+            : publisher.PublishAsync(standIns[index] ?? entry.Event, fromStore: true)));
+        var delivered = new List<OutboxEntry>(batch.Count);
+        int settled = 0;
+        for (int i = 0; i < batch.Count; i++)
+        {
+            if (outcomes[i] == PublishOutcome.Confirmed && standIns[i] is not null)
+            {
+                outbox.MoveToQuarantine(batch[i], QuarantineReasons.TooLarge(batch[i].Event));
+                settled++;
+            }
+            else if (outcomes[i] == PublishOutcome.Confirmed)
+            {
+                delivered.Add(batch[i]);
+            }
+            else if (SettleRefused(batch[i], outcomes[i]))
+            {
+                settled++;
+            }
+        }
+
+        if (delivered.Count > 0 && TryRemove(delivered))
+        {
+            settled += delivered.Count;
+        }
+
+        return settled;
     }
 
     /// <summary>

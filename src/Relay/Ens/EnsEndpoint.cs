@@ -115,7 +115,7 @@ internal sealed partial class EnsEndpoint(
             }
         }
 
-        held.Resize(events.Sum(item => CallbackMemoryBudget.HeldForDelivery(item.Body.Length)));
+        held.Resize(events.Sum(item => IDeliveryMemory.HeldFor(item.Body.Length)));
         server?.SetTag(Attributes.Source, source.EventSource);
         server?.SetTag(Attributes.EnsEvents, events.Count);
 

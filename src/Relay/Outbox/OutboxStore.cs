@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 using Relay.Core.Events;
 
@@ -144,8 +145,12 @@ internal sealed class OutboxStore : IDisposable
         }
     }
 
-    /// <summary>The most bytes of event bodies <see cref="ReadOldest"/> returns at once: 64 MiB, eight of the largest events.</summary>
-    public const long MaxBatchBytes = 64L * 1024 * 1024;
+    /// <summary>
+    /// The most bytes of event bodies <see cref="ReadOldest"/> returns at once: 16 MiB, far more than a
+    /// batch of ordinary events and a few large ones, which the forwarder holds with their frames in the
+    /// callbacks' memory while they are published.
+    /// </summary>
+    public const long MaxBatchBytes = 16L * 1024 * 1024;
 
     /// <summary>Appends the events in one transaction; returns once the commit is on disk.</summary>
     public void Append(IReadOnlyList<CallbackEvent> events, DateTimeOffset storedAt)
@@ -172,7 +177,7 @@ internal sealed class OutboxStore : IDisposable
                 key.Value = callbackEvent.RoutingKey;
                 time.Value = callbackEvent.Time.ToUnixTimeMilliseconds();
                 trace.Value = (object?)callbackEvent.TraceParent ?? DBNull.Value;
-                body.Value = callbackEvent.Body.ToArray();
+                body.Value = Blob(callbackEvent.Body);
                 command.ExecuteNonQuery();
             }
 
@@ -286,7 +291,7 @@ internal sealed class OutboxStore : IDisposable
             command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
             command.Parameters.AddWithValue("$reason", reason);
             command.Parameters.AddWithValue("$trace", (object?)callbackEvent.TraceParent ?? DBNull.Value);
-            command.Parameters.Add("$body", SqliteType.Blob).Value = callbackEvent.Body.ToArray();
+            command.Parameters.Add("$body", SqliteType.Blob).Value = Blob(callbackEvent.Body);
             command.ExecuteNonQuery();
         }
     }
@@ -423,6 +428,15 @@ internal sealed class OutboxStore : IDisposable
     /// An event from a row whose columns 1 to 3 are its id, routing key and time; what the row does not hold
     /// (its type, RequestID, ConversationID, status) is read back from the event's own JSON.
     /// </summary>
+    /// <summary>
+    /// A body as SQLite's parameters take it, an array: the event's own when the body is all of one (as
+    /// events are made), so that a large event is not copied once more on its way to disk.
+    /// </summary>
+    private static byte[] Blob(ReadOnlyMemory<byte> body) =>
+        MemoryMarshal.TryGetArray(body, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : body.ToArray();
+
     private static CallbackEvent EventFrom(SqliteDataReader reader, int traceColumn, int bodyColumn)
     {
         byte[] body = reader.GetValue(bodyColumn) switch

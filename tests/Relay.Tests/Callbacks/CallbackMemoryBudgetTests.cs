@@ -3,6 +3,7 @@ using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Relay.Core.Memory;
+using Relay.Delivery;
 using Relay.Telemetry;
 
 namespace Relay.Callbacks;
@@ -74,7 +75,7 @@ public sealed class CallbackMemoryBudgetTests : IDisposable
         var budget = Budget(16 * MiB);
         var reservation = await budget.ReserveAsync(8 * MiB, default);
 
-        reservation.Resize(CallbackMemoryBudget.HeldForDelivery(11 * (int)MiB));
+        reservation.Resize(IDeliveryMemory.HeldFor(11 * (int)MiB));
         Assert.Equal((11 * MiB) + (16 * MiB), budget.Held);
         var waiting = budget.ReserveAsync(1024, default).AsTask();
         Assert.False(waiting.IsCompleted);

@@ -108,6 +108,41 @@ public sealed class DeliveryDecisionTests
     }
 
     [Fact]
+    public async Task Forwarding_HoldsItsBatchInTheCallbacksMemory_UntilTheBrokerAnswers_CallbacksWaitForRoomMeanwhile()
+    {
+        // Events read back from the outbox are as real as a callback's: a backlog of large ones replayed
+        // after a run of timed-out publishes once came on top of Relay:Callbacks:MaxBufferedBytes.
+        const long capacity = 1024 * 1024;
+        await using var rig = await DeliveryRig.StartAsync(maxBufferedBytes: capacity);
+        rig.Broker.State = BrokerState.Connecting;
+        var events = Enumerable.Range(0, 3).Select(_ => rig.NewEvent(bytes: 100_000)).ToList();
+        foreach (var callbackEvent in events)
+        {
+            Assert.Equal(DeliveryResult.Stored, await rig.Delivery.DeliverAsync(callbackEvent));
+        }
+
+        Assert.Equal(0, rig.Memory.Held);
+        rig.Broker.Stall();
+        rig.Broker.State = BrokerState.Connected;
+        await rig.StartForwardingAsync();
+        await rig.Broker.WaitForAsync(events.Count);
+
+        long batch = events.Sum(callbackEvent => IDeliveryMemory.HeldFor(callbackEvent.Body.Length));
+        Assert.Equal(batch, rig.Memory.Held);
+        var callback = rig.Memory.ReserveAsync(capacity - batch + 1, CancellationToken.None);
+        Assert.False(callback.IsCompleted, "a callback went past the bound beside the forwarder's batch");
+
+        rig.Broker.Resume();
+        using (await callback.AsTask().WaitAsync(TimeSpan.FromSeconds(10)))
+        {
+            await rig.WaitUntilDrainedAsync();
+        }
+
+        Assert.Equal(0, rig.Memory.Held);
+        Assert.Equal(events.Select(e => e.Id), rig.Broker.Published.Select(p => p.Event.Id));
+    }
+
+    [Fact]
     public async Task Forwarding_BacksOffFrom100msDoublingTo5s_AndStartsOverOnceABatchGoesThrough()
     {
         await using var rig = await DeliveryRig.StartAsync();

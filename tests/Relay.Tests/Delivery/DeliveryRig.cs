@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
+using Relay.Callbacks;
 using Relay.Core.Callbacks;
 using Relay.Core.Events;
 using Relay.Infrastructure;
@@ -22,7 +23,7 @@ internal sealed class DeliveryRig : IAsyncDisposable
     private bool _forwarding;
     private int _events;
 
-    private DeliveryRig(long maxEntries, long maxBytes)
+    private DeliveryRig(long maxEntries, long maxBytes, long maxBufferedBytes)
     {
         Broker = new ScriptedPublisher(Clock);
         var services = new ServiceCollection()
@@ -32,6 +33,11 @@ internal sealed class DeliveryRig : IAsyncDisposable
             .AddSingleton<IEventPublisher>(Broker)
             .AddSingleton<IHostEnvironment>(new HostingEnvironment { ContentRootPath = _folder })
             .AddSingleton(Options.Create(new OutboxOptions { Path = _folder, MaxEntries = maxEntries, MaxBytes = maxBytes }))
+            .AddSingleton(Options.Create(new CallbackOptions { MaxBufferedBytes = maxBufferedBytes, ReclaimAfterLargeCallbacks = false }))
+            .AddSingleton<CallbackMetrics>()
+            .AddSingleton<LargeCallbackReclaimer>()
+            .AddSingleton<CallbackMemoryBudget>()
+            .AddSingleton<IDeliveryMemory>(provider => provider.GetRequiredService<CallbackMemoryBudget>())
             .AddSingleton<OutboxMetrics>()
             .AddSingleton<LocalOutbox>()
             .AddSingleton<EventDelivery>()
@@ -45,15 +51,19 @@ internal sealed class DeliveryRig : IAsyncDisposable
 
     public EventDelivery Delivery => _services.GetRequiredService<EventDelivery>();
 
+    /// <summary>The callbacks' memory, which the forwarder holds its batches in.</summary>
+    public CallbackMemoryBudget Memory => _services.GetRequiredService<CallbackMemoryBudget>();
+
     public LocalOutbox Outbox => _services.GetRequiredService<LocalOutbox>();
 
     /// <summary>What delivery, the outbox and the forwarder logged.</summary>
     public FakeLogCollector Logs => _services.GetRequiredService<FakeLogCollector>();
 
     /// <summary>An outbox open on disk, its forwarder not started yet (<see cref="StartForwardingAsync"/>).</summary>
-    public static async Task<DeliveryRig> StartAsync(long maxEntries = 1_000, long maxBytes = 64L * 1024 * 1024)
+    public static async Task<DeliveryRig> StartAsync(long maxEntries = 1_000, long maxBytes = 64L * 1024 * 1024,
+        long maxBufferedBytes = 256L * 1024 * 1024)
     {
-        var rig = new DeliveryRig(maxEntries, maxBytes);
+        var rig = new DeliveryRig(maxEntries, maxBytes, maxBufferedBytes);
         await rig.Outbox.StartAsync(CancellationToken.None);
         return rig;
     }
@@ -90,6 +100,8 @@ internal sealed class DeliveryRig : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // A test that failed with the broker stalled leaves the forwarder waiting on its answers.
+        Broker.Resume();
         if (_forwarding)
         {
             await _services.GetRequiredService<OutboxForwarder>().StopAsync(CancellationToken.None);

@@ -15,6 +15,7 @@ internal sealed class ScriptedPublisher(TimeProvider time) : IEventPublisher
     private readonly SemaphoreSlim _publishes = new(0);
 
     private volatile BrokerState _state = BrokerState.Connected;
+    private TaskCompletionSource? _stalled;
 
     public BrokerState State
     {
@@ -28,6 +29,12 @@ internal sealed class ScriptedPublisher(TimeProvider time) : IEventPublisher
     public Func<CallbackEvent, bool, PublishOutcome> Answer { get; set; } = (_, _) => PublishOutcome.Confirmed;
 
     public IReadOnlyList<Publish> Published => [.. _published];
+
+    /// <summary>Publishes made from now on wait for their answer until <see cref="Resume"/>, as a slow broker's confirms do.</summary>
+    public void Stall() => Volatile.Write(ref _stalled, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    /// <summary>Answers the publishes that <see cref="Stall"/> held, and every later one at once again.</summary>
+    public void Resume() => Interlocked.Exchange(ref _stalled, null)?.TrySetResult();
 
     public bool IsReady(out BrokerState state)
     {
@@ -44,7 +51,13 @@ internal sealed class ScriptedPublisher(TimeProvider time) : IEventPublisher
             : Answer(callbackEvent, fromStore);
         _published.Enqueue(new Publish(callbackEvent, fromStore, outcome, time.GetUtcNow()));
         _publishes.Release();
-        return Task.FromResult(outcome);
+        return Volatile.Read(ref _stalled) is { } stalled ? AnswerOnceResumed(stalled.Task, outcome) : Task.FromResult(outcome);
+
+        static async Task<PublishOutcome> AnswerOnceResumed(Task resumed, PublishOutcome outcome)
+        {
+            await resumed;
+            return outcome;
+        }
     }
 
     /// <summary>Waits (10 seconds at most, in real time) until <paramref name="count"/> publishes were made in all.</summary>

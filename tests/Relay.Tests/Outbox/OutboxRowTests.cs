@@ -36,6 +36,13 @@ public sealed class OutboxRowTests
             Assert.Single(store.ReadOldest(10, [], maxBytes: callback.Body.Length));
             Assert.Single(store.ReadOldest(10, [], maxBytes: 1));
             Assert.Equal(2, store.ReadOldest(10, [], maxBytes: callback.Body.Length + missing.Body.Length).Count);
+
+            // An event is stored from its own array when its body is all of one; a body that is part of a
+            // larger array is stored as that part.
+            byte[] around = [.. "<<"u8, .. callback.Body.Span, .. ">>"u8];
+            var part = callback with { Id = "part", Body = around.AsMemory(2, callback.Body.Length) };
+            store.Append([part], DateTimeOffset.UtcNow);
+            Assert.Equal(callback.Body.ToArray(), store.ReadOldest(10, []).Single(entry => entry.Event.Id == "part").Event.Body.ToArray());
         }
         finally
         {
