@@ -101,7 +101,7 @@ public static class ResultDetailXmlParser
         private (int Node, Range Name)[] _open = new (int, Range)[16];
         private int _depth;
         private int _statusCode;
-        private (Range Name, Range Value)[] _attributes = new (Range, Range)[8];
+        private (Range Name, Range Value, bool Declaration)[] _attributes = new (Range, Range, bool)[8];
 
         public ResultTree Tree { get; } = new();
 
@@ -265,9 +265,10 @@ public static class ResultDetailXmlParser
                     Array.Resize(ref _attributes, count * 2);
                 }
 
-                _attributes[count++] = (name, value);
                 var attributeName = xml[name];
-                if (attributeName.SequenceEqual("xmlns"u8) || attributeName.StartsWith("xmlns:"u8))
+                bool declaration = IsDeclaration(attributeName);
+                _attributes[count++] = (name, value, declaration);
+                if (declaration)
                 {
                     var prefix = attributeName.Length == 5 ? default : attributeName[6..];
                     if (attributeName.Length > 5)
@@ -292,14 +293,16 @@ public static class ResultDetailXmlParser
             var seen = count > ScanAttributesLimit ? new HashSet<string>(StringComparer.Ordinal) : null;
             for (int i = 0; i < count; i++)
             {
-                var (name, value) = _attributes[i];
+                var (name, value, declaration) = _attributes[i];
                 var attributeName = xml[name];
-                if (seen is not null ? !seen.Add(Encoding.UTF8.GetString(attributeName)) : AppearsBefore(xml, i, attributeName))
+
+                // The first attribute has none before it to repeat (most tags have one at most).
+                if (seen is not null ? !seen.Add(Encoding.UTF8.GetString(attributeName)) : i > 0 && AppearsBefore(xml, i, attributeName))
                 {
                     throw scanner.Fail("an attribute appears twice in one tag");
                 }
 
-                if (attributeName.SequenceEqual("xmlns"u8) || attributeName.StartsWith("xmlns:"u8))
+                if (declaration)
                 {
                     continue;
                 }
@@ -307,14 +310,15 @@ public static class ResultDetailXmlParser
                 var local = LocalName(ref scanner, attributeName, isAttribute: true, out var uri);
                 if (!uri.IsEmpty && (seen is not null
                     ? !seen.Add("{" + Encoding.UTF8.GetString(uri) + "}" + Encoding.UTF8.GetString(local))
-                    : SameExpandedNameBefore(xml, i, local, uri)))
+                    : i > 0 && SameExpandedNameBefore(xml, i, local, uri)))
                 {
                     throw scanner.Fail("two attributes of one tag are the same once their prefixes are resolved");
                 }
 
                 var decoded = Tree.Reserve(xml[value].Length);
                 int length = scanner.DecodeAttributeValue(xml[value], decoded);
-                if (XmlNamespaceScope.IsXsi(uri) && local.SequenceEqual("type"u8))
+                bool xsi = !uri.IsEmpty && XmlNamespaceScope.IsXsi(uri);
+                if (xsi && local.SequenceEqual("type"u8))
                 {
                     // The local part of a qualified type name: "p:CreateResult" is CreateResult.
                     var type = decoded[..length];
@@ -322,7 +326,7 @@ public static class ResultDetailXmlParser
                     int offset = Tree.Commit(length);
                     Tree.SetType(element, offset + colon + 1, length - colon - 1);
                 }
-                else if (XmlNamespaceScope.IsXsi(uri) && local.SequenceEqual("nil"u8))
+                else if (xsi && local.SequenceEqual("nil"u8))
                 {
                     Tree.SetNil(element, decoded[..length] is [(byte)'1'] or [(byte)'t', (byte)'r', (byte)'u', (byte)'e']);
                 }
@@ -335,6 +339,10 @@ public static class ResultDetailXmlParser
 
             return element;
         }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static bool IsDeclaration(ReadOnlySpan<byte> attributeName) =>
+            attributeName.StartsWith("xmlns"u8) && (attributeName.Length == 5 || attributeName[5] == (byte)':');
 
         private bool AppearsBefore(ReadOnlySpan<byte> xml, int index, ReadOnlySpan<byte> name)
         {

@@ -236,6 +236,22 @@ public sealed class ResultDetailXmlParserTests
     }
 
     [Theory]
+    [InlineData(1)]
+    [InlineData(20)] // past the pairwise comparisons: a set
+    public void Parse_ARepeatedAttribute_IsFoundWhereverItsFirstIs(int others)
+    {
+        string attributes = string.Concat(Enumerable.Range(0, others).Select(i => $" a{i}='{i}'"));
+        const string Result = "<StatusCode>OK</StatusCode></R>";
+        const string Declared = " xmlns:p='urn:n' xmlns:q='urn:n'";
+
+        Assert.Null(Parse($"<R x='first'{attributes}>{Result}").Error);
+        Assert.Contains("twice", Parse($"<R x='first'{attributes} x='again'>{Result}").Error, StringComparison.Ordinal);
+        Assert.Contains("twice", Parse($"<R{attributes} a0='again'>{Result}").Error, StringComparison.Ordinal);
+        Assert.Null(Parse($"<R p:x='first'{Declared}{attributes}>{Result}").Error);
+        Assert.Contains("same once their prefixes", Parse($"<R p:x='first'{Declared}{attributes} q:x='again'>{Result}").Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("a")]
     [InlineData("abcdefghijklmno")]
     [InlineData("abcdefghijklmnop")]
