@@ -230,19 +230,23 @@ internal static class FormUrlDecoder
     }
 
     // The same tests, sixty-four bytes at once: see the sixteen-byte ones below.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<byte> IsHexDigit(Vector512<byte> b) =>
         Vector512.LessThan(b - Vector512.Create((byte)'0'), Vector512.Create((byte)10))
         | Vector512.LessThan((b | Vector512.Create((byte)0x20)) - Vector512.Create((byte)'a'), Vector512.Create((byte)6));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<byte> HexValue(Vector512<byte> b) =>
         (b & Vector512.Create((byte)0x0F))
         + (Vector512.Equals(b & Vector512.Create((byte)0x40), Vector512.Create((byte)0x40)) & Vector512.Create((byte)9));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<byte> IsHexDigit(Vector128<byte> b) =>
         Vector128.LessThan(b - Vector128.Create((byte)'0'), Vector128.Create((byte)10))
         | Vector128.LessThan((b | Vector128.Create((byte)0x20)) - Vector128.Create((byte)'a'), Vector128.Create((byte)6));
 
     // '0'-'9' are their low four bits; 'A'-'F' and 'a'-'f' (0x40 set) their low four bits plus nine.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<byte> HexValue(Vector128<byte> b) =>
         (b & Vector128.Create((byte)0x0F))
         + (Vector128.Equals(b & Vector128.Create((byte)0x40), Vector128.Create((byte)0x40)) & Vector128.Create((byte)9));
