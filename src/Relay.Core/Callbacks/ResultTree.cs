@@ -166,6 +166,7 @@ public sealed class ResultTree
     // --- building the tree --------------------------------------------------------------------------------
 
     /// <summary>Room for <paramref name="length"/> more bytes; write them there and <see cref="Commit"/> as many as were used.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal Span<byte> Reserve(int length)
     {
         if (_bytes.Length - _byteCount < length)
@@ -184,6 +185,7 @@ public sealed class ResultTree
         return offset;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal int Append(ReadOnlySpan<byte> bytes)
     {
         bytes.CopyTo(Reserve(bytes.Length));

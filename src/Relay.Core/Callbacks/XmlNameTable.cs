@@ -44,6 +44,7 @@ internal sealed class XmlNameTable
 
     public ReadOnlySpan<byte> this[int name]
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
             ref readonly var entry = ref _names[name];

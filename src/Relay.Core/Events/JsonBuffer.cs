@@ -232,6 +232,7 @@ internal sealed class JsonBuffer(int capacity)
         _comma = true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Open(byte bracket)
     {
         var span = Next(1, out int i);
@@ -240,6 +241,7 @@ internal sealed class JsonBuffer(int capacity)
         _comma = false;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Close(byte bracket)
     {
         Room(1)[0] = bracket;
