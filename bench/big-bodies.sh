@@ -2,8 +2,11 @@
 # The big-bodies phase of bench/run.sh alone, three times, against the checkout in DIR (a worktree of the
 # revision to measure): peak RSS of Relay and the load line. For an A/B of the memory bound between two
 # revisions when a full run is disturbed by a slow broker. Usage: bench/big-bodies.sh DIR
-# Settings for Relay in RELAY_ARGS (e.g. RELAY_ARGS=--Relay:Callbacks:ReclaimAfterLargeCallbacks=false). Each
-# round also prints Relay's RSS 3 s after the burst and its GC pause time in all (dotnet.gc.pause.time).
+# Settings for Relay in RELAY_ARGS (e.g. RELAY_ARGS=--Relay:Callbacks:ReclaimAfterLargeCallbacks=false, or
+# --Relay:RabbitMq:ConfirmTimeout=00:00:00.200 to send the large events through the outbox). BIG_CONCURRENCY
+# callbacks at once (48 unless set; bench/run.sh has 32 and 24), BIG_SHAPE=escaped for ResultDetailXML
+# percent-encoded to 14 MB on the wire. Each round also prints Relay's RSS 3 s after the burst and its GC
+# pause time in all (dotnet.gc.pause.time).
 set -u
 [ $# -eq 1 ] || { echo "usage: bench/big-bodies.sh DIR" >&2; exit 2; }
 dir=$(cd "$1" && pwd); cd "$dir"
@@ -21,7 +24,7 @@ for round in 1 2 3; do
   for _ in $(seq 1 60); do [ "$(curl -s http://127.0.0.1:18080/readyz)" = "Healthy" ] && break; sleep 0.5; done
   max=0; ( while kill -0 $relay 2>/dev/null; do r=$(awk '/VmRSS/ {print $2}' /proc/$relay/status 2>/dev/null); [ -n "$r" ] && [ "$r" -gt "$max" ] && max=$r && echo $max > $state/rss; sleep 0.1; done ) &
   sampler=$!
-  out=$(dotnet bench/Relay.Bench/bin/Release/net10.0/Relay.Bench.dll big --url "https://127.0.0.1:18443/marketing-cloud/callbacks/$token" --size 8388608 --concurrency 48 --rounds 3 --cacert config/certs/tls.crt 2>&1 | tail -1)
+  out=$(dotnet bench/Relay.Bench/bin/Release/net10.0/Relay.Bench.dll big --url "https://127.0.0.1:18443/marketing-cloud/callbacks/$token" --size 8388608 ${BIG_SHAPE:+--shape $BIG_SHAPE} --concurrency ${BIG_CONCURRENCY:-48} --rounds 3 --cacert config/certs/tls.crt 2>&1 | tail -1)
   sleep 3
   idle=$(awk '/VmRSS/ {print $2}' /proc/$relay/status)
   pause=$(curl -s http://127.0.0.1:18080/metrics | awk '/^dotnet_gc_pause_time_seconds_total/ {print $2}')
