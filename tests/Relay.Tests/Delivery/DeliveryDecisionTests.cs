@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Relay.Infrastructure;
 using Relay.Outbox;
 using Relay.Publishing;
@@ -177,6 +178,35 @@ public sealed class DeliveryDecisionTests
     }
 
     [Fact]
+    public async Task ConfirmedButItsDeleteFailed_IsDeletedOnTheNextRound_NotPublishedAgain()
+    {
+        await using var rig = await DeliveryRig.StartAsync();
+        rig.Broker.State = BrokerState.Connecting;
+        var events = Enumerable.Range(0, 2).Select(_ => rig.NewEvent()).ToList();
+        foreach (var callbackEvent in events)
+        {
+            Assert.Equal(DeliveryResult.Stored, await rig.Delivery.DeliverAsync(callbackEvent));
+        }
+
+        rig.Broker.State = BrokerState.Connected;
+
+        // Deletes refused, as a damaged or read-only volume would refuse them: the broker confirms the
+        // batch, and the forwarder cannot take it out of the outbox.
+        using var other = new SqliteConnection($"Data Source={Path.Combine(rig.Folder, OutboxStore.FileName)};Pooling=False");
+        other.Open();
+        Execute(other, "CREATE TRIGGER refuse_deletes BEFORE DELETE ON outbox BEGIN SELECT RAISE(ABORT, 'deletes refused'); END");
+        await rig.StartForwardingAsync();
+        await rig.Broker.WaitForAsync(events.Count);
+        await rig.WaitForLogAsync(4103);
+        Execute(other, "DROP TRIGGER refuse_deletes");
+
+        await rig.Clock.AdvancePastTimerAsync(OutboxForwarder.MinBackoff);
+        await rig.WaitUntilDrainedAsync();
+        Assert.Equal(events.Select(e => e.Id), rig.Broker.Published.Select(p => p.Event.Id));
+        Assert.Equal(0, rig.Outbox.Depth);
+    }
+
+    [Fact]
     public async Task RefusedByTheBroker_MaxRefusalsTimes_IsQuarantined_AndStopsHoldingUpTheOthers()
     {
         await using var rig = await DeliveryRig.StartAsync();
@@ -314,5 +344,12 @@ public sealed class DeliveryDecisionTests
         Assert.Equal([before.Id, large.Id, after.Id], rig.Broker.Published.Select(p => p.Event.Id));
         Assert.True(rig.Broker.Published[1].Event.Body.Length < 64 * 1024);
         Assert.Equal(1, rig.Outbox.Quarantined);
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 }

@@ -56,6 +56,9 @@ internal sealed class DeliveryRig : IAsyncDisposable
 
     public LocalOutbox Outbox => _services.GetRequiredService<LocalOutbox>();
 
+    /// <summary>The outbox's folder.</summary>
+    public string Folder => _folder;
+
     /// <summary>What delivery, the outbox and the forwarder logged.</summary>
     public FakeLogCollector Logs => _services.GetRequiredService<FakeLogCollector>();
 
@@ -92,6 +95,21 @@ internal sealed class DeliveryRig : IAsyncDisposable
             if (DateTime.UtcNow > deadline)
             {
                 throw new TimeoutException($"the outbox holds {Outbox.Depth} events, outbox mode {Delivery.InOutboxMode}");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
+    /// <summary>Waits (10 seconds at most, in real time) until an event with id <paramref name="eventId"/> was logged.</summary>
+    public async Task WaitForLogAsync(int eventId)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!Logs.GetSnapshot().Any(record => record.Id.Id == eventId))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"no event {eventId} was logged");
             }
 
             await Task.Delay(10);
