@@ -74,6 +74,32 @@ public sealed record MarketingCloudCallback(
     /// <summary>Gives the rented ResultDetailXML back; <see cref="ResultDetailXml"/> cannot be read after.</summary>
     internal void Release() => _resultDetailXmlUtf8?.Dispose();
 
+    /// <summary>
+    /// The fields as a record prints them, but ResultDetailXML by its size: it can be megabytes, and once the
+    /// read is disposed its bytes are given back, so printing it (a log, a debugger, a failed assertion)
+    /// would throw.
+    /// </summary>
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append("RequestId = ").Append(RequestId)
+            .Append(", ConversationId = ").Append(ConversationId)
+            .Append(", OverallStatusCode = ").Append(OverallStatusCode)
+            .Append(", StatusCode = ").Append(StatusCode)
+            .Append(", StatusMessage = ").Append(StatusMessage)
+            .Append(", ErrorCode = ").Append(ErrorCode)
+            .Append(", RequestType = ").Append(RequestType)
+            .Append(", ResultType = ").Append(ResultType)
+            .Append(", ResultDetailXml = ");
+        if (HasResultDetailXml)
+        {
+            long bytes = _resultDetailXml is { } text ? Encoding.UTF8.GetByteCount(text) : _resultDetailXmlUtf8!.Length;
+            builder.Append('(').Append(bytes).Append(" bytes)");
+        }
+
+        builder.Append(", SequenceCode = ").Append(SequenceCode);
+        return true;
+    }
+
     public bool Equals(MarketingCloudCallback? other) =>
         other is not null
         && RequestId == other.RequestId && ConversationId == other.ConversationId && OverallStatusCode == other.OverallStatusCode

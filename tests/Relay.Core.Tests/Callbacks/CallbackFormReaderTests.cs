@@ -126,6 +126,22 @@ public sealed class CallbackFormReaderTests
         read.Dispose();
     }
 
+    [Fact]
+    public void ToString_ShowsResultDetailXmlBySize_AlsoOnceItsBytesAreGivenBack()
+    {
+        var read = CallbackFormReader.Read("RequestID=r&StatusCode=OK&ResultDetailXML=%3CR%2F%3E"u8);
+        string before = read.ToString();
+        read.Dispose();
+
+        Assert.Equal(before, read.ToString());
+        Assert.Contains("RequestId = r,", before, StringComparison.Ordinal);
+        Assert.Contains("StatusCode = OK,", before, StringComparison.Ordinal);
+        Assert.Contains("ResultDetailXml = (4 bytes),", before, StringComparison.Ordinal);
+        Assert.DoesNotContain("<R/>", before, StringComparison.Ordinal);
+        Assert.Contains("ResultDetailXml = (4 bytes)", (MarketingCloudCallback.Empty with { ResultDetailXml = "<R/>" }).ToString(), StringComparison.Ordinal);
+        Assert.Contains("ResultDetailXml = ,", MarketingCloudCallback.Empty.ToString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("ResultDetailXML=%3CR%2F%3E&ResultDetailXML=%3CR%2F%3E", CallbackProblem.None)]
     [InlineData("ResultDetailXML=%3CR%2F%3E&ResultDetailXML=%3CS%2F%3E", CallbackProblem.ConflictingField)]
