@@ -197,10 +197,13 @@ public sealed class DeliveryDecisionTests
         Execute(other, "CREATE TRIGGER refuse_deletes BEFORE DELETE ON outbox BEGIN SELECT RAISE(ABORT, 'deletes refused'); END");
         await rig.StartForwardingAsync();
         await rig.Broker.WaitForAsync(events.Count);
-        await rig.WaitForLogAsync(4103);
+
+        // The round did not settle: the forwarder backs off before the next, having said why.
+        await rig.Clock.WaitForTimerAsync(OutboxForwarder.MinBackoff);
+        Assert.Contains(rig.Logs.GetSnapshot(), record => record.Id.Id == 4103);
         Execute(other, "DROP TRIGGER refuse_deletes");
 
-        await rig.Clock.AdvancePastTimerAsync(OutboxForwarder.MinBackoff);
+        rig.Clock.Advance(OutboxForwarder.MinBackoff);
         await rig.WaitUntilDrainedAsync();
         Assert.Equal(events.Select(e => e.Id), rig.Broker.Published.Select(p => p.Event.Id));
         Assert.Equal(0, rig.Outbox.Depth);

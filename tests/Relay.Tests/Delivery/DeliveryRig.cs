@@ -101,21 +101,6 @@ internal sealed class DeliveryRig : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits (10 seconds at most, in real time) until an event with id <paramref name="eventId"/> was logged.</summary>
-    public async Task WaitForLogAsync(int eventId)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!Logs.GetSnapshot().Any(record => record.Id.Id == eventId))
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"no event {eventId} was logged");
-            }
-
-            await Task.Delay(10);
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         // A test that failed with the broker stalled leaves the forwarder waiting on its answers.
