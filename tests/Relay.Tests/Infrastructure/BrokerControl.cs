@@ -26,14 +26,29 @@ internal static class BrokerControl
     /// </summary>
     public static async Task FreezeAsync(string vmProcessId, TimeSpan duration)
     {
-        Signal("STOP", vmProcessId);
-        try
+        using (Freeze(vmProcessId))
         {
             await Task.Delay(duration);
         }
-        finally
+    }
+
+    /// <summary>Freezes the broker's Erlang VM (SIGSTOP) until the result is disposed (SIGCONT).</summary>
+    public static IDisposable Freeze(string vmProcessId)
+    {
+        Signal("STOP", vmProcessId);
+        return new Thaw(vmProcessId);
+    }
+
+    private sealed class Thaw(string vmProcessId) : IDisposable
+    {
+        private int _done;
+
+        public void Dispose()
         {
-            Signal("CONT", vmProcessId);
+            if (Interlocked.Exchange(ref _done, 1) == 0)
+            {
+                Signal("CONT", vmProcessId);
+            }
         }
     }
 
