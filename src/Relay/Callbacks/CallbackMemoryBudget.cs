@@ -7,8 +7,7 @@ namespace Relay.Callbacks;
 /// <summary>
 /// <c>Relay:Callbacks:MaxBufferedBytes</c>: the bytes Relay holds for callbacks at once, their bodies while
 /// they are read and normalized and their events while they wait for the broker or the disk, those the
-/// outbox's forwarder reads back and the frames of publishes that timed out included
-/// (<see cref="IDeliveryMemory"/>). A callback
+/// outbox's forwarder reads back included (<see cref="IDeliveryMemory"/>). A callback
 /// that would go past it waits for room before its body is read (the client's bytes wait in the socket
 /// meanwhile), rather than being refused: Marketing Cloud never sends it again. Waiters are served in
 /// order; a small one that fits may pass a large one that does not, since it is gone again in moments.
@@ -58,13 +57,6 @@ internal sealed class CallbackMemoryBudget : IDeliveryMemory
     /// </summary>
     async ValueTask<IDisposable> IDeliveryMemory.HoldAsync(long bytes, CancellationToken cancellationToken) =>
         await Reserve(bytes, countWait: false, cancellationToken);
-
-    /// <summary>Frames a publish nobody waits for any more still has in the broker client's hands.</summary>
-    IDisposable IDeliveryMemory.Keep(long bytes)
-    {
-        Change(bytes);
-        return new Reservation(this, bytes);
-    }
 
     private ValueTask<Reservation> Reserve(long bytes, bool countWait, CancellationToken cancellationToken)
     {

@@ -18,7 +18,6 @@ internal sealed partial class EventDelivery
 {
     private readonly IEventPublisher _publisher;
     private readonly LocalOutbox _outbox;
-    private readonly IDeliveryMemory _memory;
     private readonly TimeProvider _time;
     private readonly ILogger<EventDelivery> _logger;
     private readonly Lock _gate = new();
@@ -26,11 +25,10 @@ internal sealed partial class EventDelivery
     private long _enteredAt;
     private TimeSpan _timeInOutboxMode;
 
-    public EventDelivery(IEventPublisher publisher, LocalOutbox outbox, IDeliveryMemory memory, TimeProvider time, ILogger<EventDelivery> logger)
+    public EventDelivery(IEventPublisher publisher, LocalOutbox outbox, TimeProvider time, ILogger<EventDelivery> logger)
     {
         _publisher = publisher;
         _outbox = outbox;
-        _memory = memory;
         _time = time;
         _logger = logger;
     }
@@ -76,7 +74,7 @@ internal sealed partial class EventDelivery
 
         if (append is null)
         {
-            var (outcome, stillSending) = await _publisher.PublishAsync(callbackEvent);
+            var outcome = await _publisher.PublishAsync(callbackEvent);
             if (outcome == PublishOutcome.Confirmed)
             {
                 return DeliveryResult.Confirmed;
@@ -85,11 +83,6 @@ internal sealed partial class EventDelivery
             if (outcome == PublishOutcome.TooLarge)
             {
                 return await QuarantineAsync(callbackEvent);
-            }
-
-            if (stillSending is { IsCompleted: false })
-            {
-                KeepFramesUntil(stillSending, callbackEvent);
             }
 
             lock (_gate)
@@ -105,18 +98,6 @@ internal sealed partial class EventDelivery
             AppendResult.Full => DeliveryResult.OutboxFull,
             _ => DeliveryResult.OutboxUnwritable,
         };
-    }
-
-    /// <summary>
-    /// A publish that timed out leaves a copy of the event with the broker client, in frames it writes when the
-    /// broker reads them (a slow or frozen broker may not for a while), after the callback has let its own
-    /// bytes go: they stay held until the client is done with them.
-    /// </summary>
-    private void KeepFramesUntil(Task stillSending, CallbackEvent callbackEvent)
-    {
-        var frames = _memory.Keep(IDeliveryMemory.FramesFor(callbackEvent.Body.Length));
-        stillSending.ContinueWith(static (_, frames) => ((IDisposable)frames!).Dispose(), frames,
-            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>The full event on disk in quarantine first; then its stand-in is delivered like any event.</summary>

@@ -107,10 +107,9 @@ internal sealed partial class OutboxForwarder(
         // An event the broker already confirmed, whose delete failed, is deleted again, not published
         // again. An event over the size limit known now goes as its stand-in, in its place in the order.
         var standIns = batch.Select(entry => publisher.IsTooLarge(entry.Event) ? CallbackEventStandIn.Create(entry.Event) : null).ToList();
-        var published = await Task.WhenAll(batch.Select((entry, index) => _confirmedNotDeleted.Contains(entry.Sequence)
-            ? Task.FromResult<PublishResult>(PublishOutcome.Confirmed)
+        var outcomes = await Task.WhenAll(batch.Select((entry, index) => _confirmedNotDeleted.Contains(entry.Sequence)
+            ? Task.FromResult(PublishOutcome.Confirmed)
             : publisher.PublishAsync(standIns[index] ?? entry.Event, fromStore: true)));
-        var outcomes = Array.ConvertAll(published, result => result.Outcome);
         var delivered = new List<OutboxEntry>(batch.Count);
         int settled = 0;
         for (int i = 0; i < batch.Count; i++)

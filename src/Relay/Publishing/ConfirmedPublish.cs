@@ -17,69 +17,36 @@ internal static class ConfirmedPublish
     /// How long an event from storage (the outbox, a drained outbox, the quarantine) waits for its confirm.
     /// No callback waits on it, and giving up on a publish the broker is still working on (recovering,
     /// under an alarm) only sends it again: it waits for the confirm the open channel will still deliver.
-    /// A broker that is gone is found by the connection's heartbeat long before this deadline. It is also
-    /// the longest any publish is left to the broker client (<see cref="Result.StillSending"/>).
+    /// A broker that is gone is found by the connection's heartbeat long before this deadline.
     /// </summary>
     public static readonly TimeSpan StoredConfirmTimeout = TimeSpan.FromMinutes(5);
 
     /// <summary>How a publish ended, and when the channel closed under it, the broker's reason (which may name its size limit).</summary>
-    public readonly record struct Result(PublishOutcome Outcome, ShutdownEventArgs? ClosedBecause = null)
-    {
-        /// <summary>
-        /// A publish the caller stopped waiting for (<see cref="PublishOutcome.TimedOut"/>), still in the broker
-        /// client's hands: the client copied the message into frames of its own, queued or being written, and
-        /// keeps them until the broker answers for it. Ends then, when the channel closes, or when
-        /// <see cref="StoredConfirmTimeout"/> has passed since the publish began; never faults.
-        /// </summary>
-        public Task? StillSending { get; init; }
-    }
+    public readonly record struct Result(PublishOutcome Outcome, ShutdownEventArgs? ClosedBecause = null);
 
     public static async Task<Result> PublishAsync(IChannel channel, string exchange, CallbackEvent callbackEvent, BasicProperties properties,
         TimeSpan confirmTimeout, CancellationToken cancellationToken = default)
     {
-        // The client's own call is not cut at the caller's deadline: cancelling it stops the wait for the
-        // confirm, not the frames already handed to the connection's writer.
-        var sending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        sending.CancelAfter(confirmTimeout > StoredConfirmTimeout ? confirmTimeout : StoredConfirmTimeout);
-        var send = SendAsync(channel, exchange, callbackEvent, properties, sending);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(confirmTimeout);
         try
         {
-            return await send.WaitAsync(confirmTimeout, cancellationToken);
+            await channel.BasicPublishAsync(exchange, callbackEvent.RoutingKey, mandatory: true, properties, callbackEvent.Body, deadline.Token);
+            return new Result(PublishOutcome.Confirmed);
         }
-        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        catch (PublishException ex)
+        {
+            return new Result(ex.IsReturn ? PublishOutcome.Returned : PublishOutcome.Nacked);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
             // Past the deadline, or the caller stopped waiting (Ctrl+C in a subcommand): not confirmed either way.
-            return new Result(PublishOutcome.TimedOut) { StillSending = Settled(send) };
+            return new Result(PublishOutcome.TimedOut);
         }
-    }
-
-    /// <summary>Ends with the send, however it ends; a fault nobody is left to hear of is marked seen.</summary>
-    private static Task Settled(Task send) => send.ContinueWith(static task => { _ = task.Exception; },
-        CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-
-    private static async Task<Result> SendAsync(IChannel channel, string exchange, CallbackEvent callbackEvent, BasicProperties properties,
-        CancellationTokenSource sending)
-    {
-        using (sending)
+        catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException or ObjectDisposedException
+            or IOException or System.Net.Sockets.SocketException)
         {
-            try
-            {
-                await channel.BasicPublishAsync(exchange, callbackEvent.RoutingKey, mandatory: true, properties, callbackEvent.Body, sending.Token);
-                return new Result(PublishOutcome.Confirmed);
-            }
-            catch (PublishException ex)
-            {
-                return new Result(ex.IsReturn ? PublishOutcome.Returned : PublishOutcome.Nacked);
-            }
-            catch (OperationCanceledException) when (sending.IsCancellationRequested)
-            {
-                return new Result(PublishOutcome.TimedOut);
-            }
-            catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException or ObjectDisposedException
-                or IOException or System.Net.Sockets.SocketException)
-            {
-                return new Result(PublishOutcome.ConnectionLost, (ex as OperationInterruptedException)?.ShutdownReason ?? channel.CloseReason);
-            }
+            return new Result(PublishOutcome.ConnectionLost, (ex as OperationInterruptedException)?.ShutdownReason ?? channel.CloseReason);
         }
     }
 }

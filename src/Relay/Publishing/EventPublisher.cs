@@ -31,7 +31,7 @@ internal sealed partial class EventPublisher(
         return state == BrokerState.Connected;
     }
 
-    public async Task<PublishResult> PublishAsync(CallbackEvent callbackEvent, bool fromStore = false)
+    public async Task<PublishOutcome> PublishAsync(CallbackEvent callbackEvent, bool fromStore = false)
     {
         using var activity = fromStore && ActivityContext.TryParse(callbackEvent.TraceParent, null, out var original)
             ? RelayTelemetry.ActivitySource.StartActivity(_spanName, ActivityKind.Producer, parentContext: default, links: [new ActivityLink(original)])
@@ -49,8 +49,7 @@ internal sealed partial class EventPublisher(
         }
 
         long started = time.GetTimestamp();
-        var published = await PublishCoreAsync(callbackEvent, activity ?? Activity.Current, fromStore ? ConfirmedPublish.StoredConfirmTimeout : _confirmTimeout);
-        var outcome = published.Outcome;
+        var outcome = await PublishCoreAsync(callbackEvent, activity ?? Activity.Current, fromStore ? ConfirmedPublish.StoredConfirmTimeout : _confirmTimeout);
         string outcomeName = PublishOutcomeNames.Of(outcome);
         metrics.PublishDuration(time.GetElapsedTime(started), outcomeName);
 
@@ -61,12 +60,12 @@ internal sealed partial class EventPublisher(
             Log.NotConfirmed(logger, callbackEvent.Id, callbackEvent.RoutingKey, outcomeName);
         }
 
-        return published;
+        return outcome;
     }
 
     public bool IsTooLarge(CallbackEvent callbackEvent) => callbackEvent.Body.Length > Volatile.Read(ref _maxMessageBytes);
 
-    private async Task<PublishResult> PublishCoreAsync(CallbackEvent callbackEvent, Activity? context, TimeSpan confirmTimeout)
+    private async Task<PublishOutcome> PublishCoreAsync(CallbackEvent callbackEvent, Activity? context, TimeSpan confirmTimeout)
     {
         if (IsTooLarge(callbackEvent))
         {
@@ -82,17 +81,17 @@ internal sealed partial class EventPublisher(
         var properties = EventMessage.Properties(callbackEvent, w3c?.Id, w3c?.TraceStateString);
         try
         {
-            var published = await ConfirmedPublish.PublishAsync(session.Channel, _exchange, callbackEvent, properties, confirmTimeout);
+            var (outcome, closedBecause) = await ConfirmedPublish.PublishAsync(session.Channel, _exchange, callbackEvent, properties, confirmTimeout);
 
             // A message over the broker's max_message_size closes the channel, failing every publish on it:
             // the broker's reason names its limit, and only the events over it are too large.
-            if (published.Outcome == PublishOutcome.ConnectionLost && BrokerMessageLimit.TryRead(published.ClosedBecause, out long limit))
+            if (outcome == PublishOutcome.ConnectionLost && BrokerMessageLimit.TryRead(closedBecause, out long limit))
             {
                 LowerLimit(limit);
                 return callbackEvent.Body.Length > limit ? PublishOutcome.TooLarge : PublishOutcome.ConnectionLost;
             }
 
-            return new PublishResult(published.Outcome, published.StillSending);
+            return outcome;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

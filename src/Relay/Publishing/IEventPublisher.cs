@@ -16,15 +16,12 @@ internal interface IEventPublisher
     /// <summary>Whether the event is over the size limit known now (the configured one, or the broker's once it said).</summary>
     bool IsTooLarge(CallbackEvent callbackEvent);
 
-    /// <summary>
-    /// Publishes the event and waits for the broker's confirm. Never throws: every failure is an outcome; one
-    /// it stopped waiting for may still be sending (<see cref="PublishResult.StillSending"/>).
-    /// </summary>
+    /// <summary>Publishes the event and waits for the broker's confirm. Never throws: every failure is an outcome.</summary>
     /// <param name="callbackEvent">The event.</param>
     /// <param name="fromStore">
     /// True for an event forwarded from the outbox: the publish span then starts a trace of its own, linked
     /// to the span that made the event (<see cref="CallbackEvent.TraceParent"/>), and the confirm is waited
     /// for while the channel is open (<see cref="ConfirmedPublish.StoredConfirmTimeout"/>), not ConfirmTimeout.
     /// </param>
-    Task<PublishResult> PublishAsync(CallbackEvent callbackEvent, bool fromStore = false);
+    Task<PublishOutcome> PublishAsync(CallbackEvent callbackEvent, bool fromStore = false);
 }

@@ -144,24 +144,6 @@ public sealed class DeliveryDecisionTests
     }
 
     [Fact]
-    public async Task APublishThatTimedOut_KeepsItsFramesInTheCallbacksMemory_UntilTheClientIsDoneSendingIt()
-    {
-        // The broker client copies the event into frames of its own and keeps them until the broker has
-        // read them; a slow broker left them beside the bound once the callback, stored, let its bytes go.
-        await using var rig = await DeliveryRig.StartAsync();
-        var sending = new TaskCompletionSource();
-        rig.Broker.Answer = (_, _) => PublishOutcome.TimedOut;
-        rig.Broker.StillSendingAfterTimeout = sending.Task;
-        var callbackEvent = rig.NewEvent(bytes: 100_000);
-
-        Assert.Equal(DeliveryResult.Stored, await rig.Delivery.DeliverAsync(callbackEvent));
-        Assert.Equal(IDeliveryMemory.FramesFor(callbackEvent.Body.Length), rig.Memory.Held);
-
-        sending.SetResult();
-        Assert.Equal(0, rig.Memory.Held);
-    }
-
-    [Fact]
     public async Task Forwarding_BacksOffFrom100msDoublingTo5s_AndStartsOverOnceABatchGoesThrough()
     {
         await using var rig = await DeliveryRig.StartAsync();

@@ -28,12 +28,6 @@ internal sealed class ScriptedPublisher(TimeProvider time) : IEventPublisher
     /// <summary>What a publish comes to; by default every publish is confirmed.</summary>
     public Func<CallbackEvent, bool, PublishOutcome> Answer { get; set; } = (_, _) => PublishOutcome.Confirmed;
 
-    /// <summary>
-    /// What a publish answered <see cref="PublishOutcome.TimedOut"/> leaves still sending in the broker
-    /// client, as a broker that has not read its frames yet does; none when null.
-    /// </summary>
-    public Task? StillSendingAfterTimeout { get; set; }
-
     public IReadOnlyList<Publish> Published => [.. _published];
 
     /// <summary>Publishes made from now on wait for their answer until <see cref="Resume"/>, as a slow broker's confirms do.</summary>
@@ -50,17 +44,16 @@ internal sealed class ScriptedPublisher(TimeProvider time) : IEventPublisher
 
     public bool IsTooLarge(CallbackEvent callbackEvent) => callbackEvent.Body.Length > MaxMessageBytes;
 
-    public Task<PublishResult> PublishAsync(CallbackEvent callbackEvent, bool fromStore = false)
+    public Task<PublishOutcome> PublishAsync(CallbackEvent callbackEvent, bool fromStore = false)
     {
         var outcome = IsTooLarge(callbackEvent) ? PublishOutcome.TooLarge
             : State != BrokerState.Connected ? PublishOutcome.NotConnected
             : Answer(callbackEvent, fromStore);
         _published.Enqueue(new Publish(callbackEvent, fromStore, outcome, time.GetUtcNow()));
         _publishes.Release();
-        var result = new PublishResult(outcome, outcome == PublishOutcome.TimedOut ? StillSendingAfterTimeout : null);
-        return Volatile.Read(ref _stalled) is { } stalled ? AnswerOnceResumed(stalled.Task, result) : Task.FromResult(result);
+        return Volatile.Read(ref _stalled) is { } stalled ? AnswerOnceResumed(stalled.Task, outcome) : Task.FromResult(outcome);
 
-        static async Task<PublishResult> AnswerOnceResumed(Task resumed, PublishResult outcome)
+        static async Task<PublishOutcome> AnswerOnceResumed(Task resumed, PublishOutcome outcome)
         {
             await resumed;
             return outcome;

@@ -26,29 +26,14 @@ internal static class BrokerControl
     /// </summary>
     public static async Task FreezeAsync(string vmProcessId, TimeSpan duration)
     {
-        using (Freeze(vmProcessId))
+        Signal("STOP", vmProcessId);
+        try
         {
             await Task.Delay(duration);
         }
-    }
-
-    /// <summary>Freezes the broker's Erlang VM (SIGSTOP) until the result is disposed (SIGCONT).</summary>
-    public static IDisposable Freeze(string vmProcessId)
-    {
-        Signal("STOP", vmProcessId);
-        return new Thaw(vmProcessId);
-    }
-
-    private sealed class Thaw(string vmProcessId) : IDisposable
-    {
-        private int _done;
-
-        public void Dispose()
+        finally
         {
-            if (Interlocked.Exchange(ref _done, 1) == 0)
-            {
-                Signal("CONT", vmProcessId);
-            }
+            Signal("CONT", vmProcessId);
         }
     }
 

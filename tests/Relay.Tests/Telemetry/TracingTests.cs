@@ -159,7 +159,7 @@ public sealed class TracingTests : IAsyncLifetime
         // ...and forwarding it, as the forwarder does through the same publisher, starts a new trace
         // linked to the request's span.
         var publisher = _relay.Services.GetRequiredService<Publishing.IEventPublisher>();
-        Assert.Equal(Publishing.PublishOutcome.Confirmed, (await publisher.PublishAsync(entry.Event, fromStore: true)).Outcome);
+        Assert.Equal(Publishing.PublishOutcome.Confirmed, await publisher.PublishAsync(entry.Event, fromStore: true));
         var replay = Snapshot().Single(span => span.Source.Name == "Relay" && span.Links.Any(link => link.Context.SpanId == server.SpanId));
         Assert.NotEqual(server.TraceId, replay.TraceId);
         Assert.Equal(server.TraceId, replay.Links.Single().Context.TraceId);
