@@ -5,9 +5,14 @@
 # Settings for Relay in RELAY_ARGS (e.g. RELAY_ARGS=--Relay:Callbacks:ReclaimAfterLargeCallbacks=false, or
 # --Relay:RabbitMq:ConfirmTimeout=00:00:00.200 to send the large events through the outbox). BIG_CONCURRENCY
 # callbacks at once (48 unless set; bench/run.sh has 32 and 24), BIG_SHAPE=escaped for ResultDetailXML
-# percent-encoded to 14 MB on the wire. Each round also prints Relay's RSS 3 s after the burst and its GC
-# pause time in all (dotnet.gc.pause.time).
+# percent-encoded to 14 MB on the wire. BIG_BROKER=trickle freezes the broker's VM for 400 ms of every
+# 500 during the burst (SIGSTOP/SIGCONT): a broker that reads the large messages slowly, so that publishes
+# time out with their frames still unsent. Each round also prints Relay's RSS 3 s after the burst, its GC
+# pause time in all (dotnet.gc.pause.time) and how many publishes the broker did not confirm in time.
 set -u
+# Never leave the broker frozen, however the script ends.
+beam= trickle=
+trap '[ -n "$trickle" ] && kill $trickle 2>/dev/null; [ -n "$beam" ] && kill -CONT $beam 2>/dev/null' EXIT
 [ $# -eq 1 ] || { echo "usage: bench/big-bodies.sh DIR" >&2; exit 2; }
 dir=$(cd "$1" && pwd); cd "$dir"
 scripts/rabbitmq.sh ensure >/dev/null
@@ -24,7 +29,14 @@ for round in 1 2 3; do
   for _ in $(seq 1 60); do [ "$(curl -s http://127.0.0.1:18080/readyz)" = "Healthy" ] && break; sleep 0.5; done
   max=0; ( while kill -0 $relay 2>/dev/null; do r=$(awk '/VmRSS/ {print $2}' /proc/$relay/status 2>/dev/null); [ -n "$r" ] && [ "$r" -gt "$max" ] && max=$r && echo $max > $state/rss; sleep 0.1; done ) &
   sampler=$!
+  trickle=
+  if [ "${BIG_BROKER:-}" = trickle ]; then
+    beam=$(scripts/rabbitmq.sh ctl eval 'list_to_integer(os:getpid()).' | tr -d '[:space:]')
+    ( while :; do kill -STOP $beam; sleep 0.4; kill -CONT $beam; sleep 0.1; done ) &
+    trickle=$!
+  fi
   out=$(dotnet bench/Relay.Bench/bin/Release/net10.0/Relay.Bench.dll big --url "https://127.0.0.1:18443/marketing-cloud/callbacks/$token" --size 8388608 ${BIG_SHAPE:+--shape $BIG_SHAPE} --concurrency ${BIG_CONCURRENCY:-48} --rounds 3 --cacert config/certs/tls.crt 2>&1 | tail -1)
+  [ -n "$trickle" ] && { kill $trickle; wait $trickle 2>/dev/null; kill -CONT $beam; }
   sleep 3
   idle=$(awk '/VmRSS/ {print $2}' /proc/$relay/status)
   pause=$(curl -s http://127.0.0.1:18080/metrics | awk '/^dotnet_gc_pause_time_seconds_total/ {print $2}')
@@ -32,6 +44,7 @@ for round in 1 2 3; do
   # The round's archive holds a gigabyte: not left on the broker for the next round or run to carry.
   for name in $ex.archive $ex.unrouted; do scripts/rabbitmq.sh ctl delete_queue "$name" >/dev/null 2>&1; done
   curl -s -u guest:guest -X DELETE "http://127.0.0.1:15672/api/exchanges/%2F/$ex" >/dev/null
-  echo "$(basename $dir) round $round: peak RSS $(( $(cat $state/rss) / 1024 )) MB, $(( idle / 1024 )) MB 3 s after, GC pauses ${pause:-?} s in all; $out"
+  unconfirmed=$(grep -c 'was not confirmed' "$state/relay.log")
+  echo "$(basename $dir) round $round: peak RSS $(( $(cat $state/rss) / 1024 )) MB, $(( idle / 1024 )) MB 3 s after, GC pauses ${pause:-?} s in all, $unconfirmed publishes not confirmed; $out"
   rm -rf $state
 done
