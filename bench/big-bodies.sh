@@ -36,7 +36,7 @@ for round in 1 2 3; do
     trickle=$!
   fi
   out=$(dotnet bench/Relay.Bench/bin/Release/net10.0/Relay.Bench.dll big --url "https://127.0.0.1:18443/marketing-cloud/callbacks/$token" --size 8388608 ${BIG_SHAPE:+--shape $BIG_SHAPE} --concurrency ${BIG_CONCURRENCY:-48} --rounds 3 --cacert config/certs/tls.crt 2>&1 | tail -1)
-  [ -n "$trickle" ] && { kill $trickle; wait $trickle 2>/dev/null; kill -CONT $beam; }
+  [ -n "$trickle" ] && { kill $trickle; wait $trickle 2>/dev/null; trickle=; kill -CONT $beam; }
   sleep 3
   idle=$(awk '/VmRSS/ {print $2}' /proc/$relay/status)
   pause=$(curl -s http://127.0.0.1:18080/metrics | awk '/^dotnet_gc_pause_time_seconds_total/ {print $2}')

@@ -425,10 +425,6 @@ internal sealed class OutboxStore : IDisposable
         type == typeof(long) ? "INTEGER" : type == typeof(double) ? "REAL" : type == typeof(string) ? "TEXT" : "BLOB";
 
     /// <summary>
-    /// An event from a row whose columns 1 to 3 are its id, routing key and time; what the row does not hold
-    /// (its type, RequestID, ConversationID, status) is read back from the event's own JSON.
-    /// </summary>
-    /// <summary>
     /// A body as SQLite's parameters take it, an array: the event's own when the body is all of one (as
     /// events are made), so that a large event is not copied once more on its way to disk.
     /// </summary>
@@ -437,6 +433,10 @@ internal sealed class OutboxStore : IDisposable
             ? segment.Array
             : body.ToArray();
 
+    /// <summary>
+    /// An event from a row whose columns 1 to 3 are its id, routing key and time; what the row does not hold
+    /// (its type, RequestID, ConversationID, status) is read back from the event's own JSON.
+    /// </summary>
     private static CallbackEvent EventFrom(SqliteDataReader reader, int traceColumn, int bodyColumn)
     {
         byte[] body = reader.GetValue(bodyColumn) switch
